@@ -1,0 +1,43 @@
+/** Rules are data: metadata beside logic, one module each, listed in src/rules/registry.ts. */
+export type Severity = 'error' | 'warning' | 'note'
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note']
+
+export interface RuleMeta {
+  /** Stable kebab-case id, e.g. "extension-not-executable"; also the docs page name docs/rules/<id>.md. */
+  id: string
+  title: string
+  severity: Severity
+  /** Why it matters, in a sentence or two. */
+  why: string
+  /** How to fix it. */
+  fix: string
+  /** Which commands run it. */
+  scope: 'compare' | 'scan'
+}
+
+export interface Finding {
+  rule: string
+  severity: Severity
+  message: string
+  /** Absolute path inside the image or the function layout, when the finding is about a path. */
+  path?: string
+  /** Index of the image layer the evidence lives in. */
+  layer?: number
+  /** The zip file or ARN on the expected side. */
+  source?: string
+  expected?: Record<string, unknown>
+  actual?: Record<string, unknown>
+  /** Extra facts (already redacted: never a raw secret). */
+  evidence?: Record<string, unknown>
+  /** Stable across runs: sha256 over rule, path and the finding's identity (see report/fingerprint.ts). */
+  fingerprint?: string
+  /** Set when a config ignore or a baseline matched; suppressed findings do not count for the gate. */
+  suppressed?: {reason: string}
+}
+
+export interface Summary {
+  error: number
+  warning: number
+  note: number
+  suppressed: number
+}

@@ -1,0 +1,14 @@
+import {fileURLToPath} from 'node:url'
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Each CLI test spawns node; two cores, so keep the pool small.
+    poolOptions: {forks: {maxForks: 2, minForks: 1}},
+    pool: 'forks',
+  },
+})
