@@ -1,0 +1,50 @@
+/** The `tree --json` entry shape, from any FileTree (image or zip layout). */
+import type {EntryType} from '../fs/entry.js'
+import type {FileTree} from '../fs/tree.js'
+
+export interface TreeEntry {
+  path: string
+  type: EntryType
+  mode: number
+  uid: number
+  gid: number
+  size: number
+  linkTarget?: string
+  layer: number
+  source?: string
+}
+
+export interface TreeViewOptions {
+  /** Only this path and what is under it. */
+  path?: string
+  /** Levels below --path to include (1 = its direct children). */
+  depth?: number
+}
+
+export function treeEntries(tree: FileTree, options: TreeViewOptions = {}): TreeEntry[] {
+  const root = normalizeRoot(options.path)
+  const baseDepth = root === '/' ? 0 : root.split('/').length - 1
+  const out: TreeEntry[] = []
+  for (const node of tree.walk(root)) {
+    const depth = node.path.split('/').length - 1 - baseDepth
+    if (options.depth !== undefined && depth > options.depth) continue
+    out.push({
+      path: node.path,
+      type: node.type,
+      mode: node.mode & 0o7777,
+      uid: node.uid,
+      gid: node.gid,
+      size: node.size,
+      ...(node.linkTarget !== undefined ? {linkTarget: node.linkTarget} : {}),
+      layer: node.layer,
+      ...(node.source ? {source: node.source} : {}),
+    })
+  }
+  return out
+}
+
+function normalizeRoot(path?: string): string {
+  if (!path) return '/'
+  const clean = '/' + path.split('/').filter((s) => s && s !== '.').join('/')
+  return clean
+}

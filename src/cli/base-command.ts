@@ -1,0 +1,45 @@
+import {Command, Flags} from '@oclif/core'
+
+import {LayerAuditError} from '../errors.js'
+import {EXIT_INPUT_ERROR} from './exit-codes.js'
+
+/**
+ * Every command's base: turns any failure into one line on stderr and exit code 2, never a stack trace
+ * (unless --debug or DEBUG is set) and never a half-printed result on stdout.
+ */
+export abstract class LayerAuditCommand extends Command {
+  static override baseFlags = {
+    debug: Flags.boolean({description: 'Show stack traces for errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
+    process.exitCode = EXIT_INPUT_ERROR
+    const line = err instanceof LayerAuditError ? err.line : firstLine(err)
+    process.stderr.write(`layer-audit: ${line}\n`)
+    if (this.debugging()) process.stderr.write(`${err.stack ?? ''}\n`)
+  }
+
+  /** Plain JSON: oclif colourises and pretty-prints token by token, too slow for 100k-entry trees. */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  /** Colour only on a TTY, and never when NO_COLOR is set or --no-color given. */
+  protected useColor(flag?: boolean): boolean {
+    if (flag !== undefined) return flag
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+  }
+
+  private debugging(): boolean {
+    return this.argv.includes('--debug') || Boolean(process.env.DEBUG)
+  }
+}
+
+/** oclif's parse errors span several lines ("See more help with --help"); one line is the contract. */
+function firstLine(err: Error): string {
+  const message = (err.message || String(err)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error'
+  if (err instanceof LayerAuditError) return message
+  // oclif's own errors (flag parsing, this.error) carry an `oclif` field; anything else is our bug.
+  const fromOclif = (err as {oclif?: unknown}).oclif !== undefined
+  return fromOclif ? `${message.trim()} (see --help)` : `internal error: ${message.trim()} (run with --debug for the stack)`
+}

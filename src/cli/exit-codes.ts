@@ -1,0 +1,9 @@
+/** The exit code table, shown in --help and docs/reports.md. */
+export const EXIT_PASS = 0
+export const EXIT_FINDINGS = 1
+export const EXIT_INPUT_ERROR = 2
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0  pass: no finding at or above --fail-on
+  1  findings at or above --fail-on (the report is still complete)
+  2  usage or input error (one line on stderr, nothing on stdout)`

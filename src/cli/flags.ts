@@ -1,0 +1,71 @@
+/** Flags shared by several commands live here, once. */
+import {Flags} from '@oclif/core'
+
+export const imageFlags = {
+  platform: Flags.string({
+    summary: 'Platform to pick from a multi-platform image (default linux/amd64 if present, else the only one).',
+    helpValue: 'os/arch[/variant]',
+    helpGroup: 'IMAGE',
+  }),
+  image: Flags.string({summary: 'Image to pick from an archive holding several.', helpValue: 'REPO:TAG', helpGroup: 'IMAGE'}),
+  'insecure-registry': Flags.string({
+    summary: 'Registry host allowed over plain HTTP (loopback always is).',
+    multiple: true,
+    helpValue: 'HOST[:PORT]',
+    helpGroup: 'IMAGE',
+  }),
+  concurrency: Flags.integer({summary: 'Layers read at once.', min: 1, max: 16, helpGroup: 'IMAGE'}),
+  'no-cache': Flags.boolean({summary: 'Neither read nor write the download cache.', helpGroup: 'IMAGE'}),
+  'cache-layers': Flags.boolean({summary: 'Also cache registry layer blobs (manifests and configs always are).', helpGroup: 'IMAGE'}),
+}
+
+export const awsFlags = {
+  region: Flags.string({summary: 'AWS region (default: from the ARN or hostname, else the environment).', helpGroup: 'AWS'}),
+  profile: Flags.string({summary: 'AWS profile from the shared config files.', helpGroup: 'AWS'}),
+  'endpoint-url': Flags.string({summary: 'Override the AWS endpoint (also AWS_ENDPOINT_URL).', helpGroup: 'AWS'}),
+}
+
+export const functionFlags = {
+  layer: Flags.string({
+    summary: 'A Lambda layer: a zip file or a layer version ARN. Repeat in the function\'s layer order.',
+    multiple: true,
+    helpValue: 'ZIP|ARN',
+    helpGroup: 'FUNCTION',
+  }),
+  'function-zip': Flags.string({summary: 'The function\'s code zip (unpacked into /var/task).', helpValue: 'ZIP', helpGroup: 'FUNCTION'}),
+  function: Flags.string({
+    summary: 'Read the function from AWS (GetFunction): its layers, code, runtime, handler and environment.',
+    helpValue: 'NAME|ARN[:QUALIFIER]',
+    helpGroup: 'FUNCTION',
+  }),
+  'function-config': Flags.string({
+    summary: 'Saved output of `aws lambda get-function` or `get-function-configuration`, for offline CI.',
+    helpValue: 'FILE',
+    helpGroup: 'FUNCTION',
+  }),
+}
+
+export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const
+export type Format = (typeof FORMATS)[number]
+export const FAIL_ON = ['error', 'warning', 'note', 'never'] as const
+export type FailOn = (typeof FAIL_ON)[number]
+
+export const reportFlags = {
+  format: Flags.option({options: FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
+  output: Flags.string({
+    char: 'o',
+    summary: 'Write the report in --format to FILE; the table still goes to the terminal.',
+    helpValue: 'FILE',
+    helpGroup: 'REPORT',
+  }),
+  'fail-on': Flags.option({
+    options: FAIL_ON,
+    default: 'error' as FailOn,
+    summary: 'Exit 1 when a finding is at or above this severity.',
+    helpGroup: 'REPORT',
+  })(),
+  config: Flags.string({summary: 'Rule config (default: .layer-audit.json in the current directory).', helpValue: 'FILE', helpGroup: 'REPORT'}),
+  baseline: Flags.string({summary: 'An earlier JSON report: only findings not in it count.', helpValue: 'FILE', helpGroup: 'REPORT'}),
+  verbose: Flags.boolean({char: 'v', summary: 'Show every finding in the table, not the first few per rule.', helpGroup: 'REPORT'}),
+  color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),
+}

@@ -1,0 +1,53 @@
+import {Chalk} from 'chalk'
+import Table from 'cli-table3'
+
+import type {InspectResult} from '../../audit/inspect.js'
+import {humanBytes, shortDigest} from './units.js'
+
+export function renderInspect(result: InspectResult, options: {color: boolean}): string {
+  const c = new Chalk({level: options.color ? 1 : 0})
+  const img = result.image
+  const cfg = result.config
+  const lines: string[] = []
+  const row = (label: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') lines.push(`${c.bold(label.padEnd(12))} ${value}`)
+  }
+  row('Image', img.reference + (img.name && img.name !== img.reference ? ` (${img.name})` : ''))
+  row('Source', img.source)
+  row('Manifest', `${img.manifestDigest ?? '(no digest: archive manifest)'} ${c.dim(img.mediaType)}`)
+  for (const ix of result.indexes) row('Index', `${ix.digest ?? '-'} ${c.dim(ix.mediaType)} [${ix.platforms.join(', ')}]`)
+  row('Platform', img.platform)
+  row('Config', img.configDigest)
+  row('Created', img.created)
+  row('Entrypoint', cfg.entrypoint ? JSON.stringify(cfg.entrypoint) : undefined)
+  row('Cmd', cfg.cmd ? JSON.stringify(cfg.cmd) : undefined)
+  row('Workdir', cfg.workdir)
+  row('User', cfg.user)
+  row('Env', Array.isArray(cfg.env) ? cfg.env.join(', ') : Object.entries(cfg.env).map(([k, v]) => `${k}=${v}`).join('\n' + ' '.repeat(13)))
+  row('Attestations', img.attestations ? String(img.attestations) : undefined)
+  row(
+    'Size',
+    `${humanBytes(result.sizes.compressed)} stored, ${humanBytes(result.sizes.uncompressed)} uncompressed (${result.sizes.uncompressed} bytes), ${humanBytes(result.sizes.merged)} in ${result.sizes.entries} merged entries`,
+  )
+  row(
+    'Efficiency',
+    `${(result.efficiency.score * 100).toFixed(2)} %, ${humanBytes(result.efficiency.wastedBytes)} wasted (${(result.efficiency.userWastedPercent * 100).toFixed(2)} % of the layers above the first)`,
+  )
+  const table = new Table({
+    head: ['#', 'digest', 'stored', 'uncompressed', 'files', 'created by'],
+    style: {head: options.color ? ['cyan'] : [], border: options.color ? ['grey'] : []},
+    wordWrap: true,
+    colWidths: [null, null, null, null, null, 60],
+  } as ConstructorParameters<typeof Table>[0])
+  for (const l of result.layers) {
+    table.push([
+      String(l.index),
+      shortDigest(l.digest ?? l.diffId),
+      `${humanBytes(l.compressedSize)}${l.compression === 'none' ? '' : ' ' + l.compression}`,
+      humanBytes(l.uncompressedSize),
+      String(l.files) + (l.whiteouts ? ` (-${l.whiteouts})` : ''),
+      (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 200),
+    ])
+  }
+  return `${lines.join('\n')}\n\n${table.toString()}\n`
+}
