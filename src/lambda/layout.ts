@@ -1,0 +1,257 @@
+/**
+ * The filesystem a zip-packaged function gets at run time: its layers unpacked in order into /opt (a later
+ * layer overwrites an earlier one's files; a zip cannot delete anything), then its code zip into /var/task.
+ * Built in the same FileTree model as images, so `tree` and `compare` never know which side they read.
+ */
+import type {Readable} from 'node:stream'
+import {ZipError} from '../errors.js'
+import type {FileNode} from '../fs/entry.js'
+import {FileTree} from '../fs/tree.js'
+import {openZip, type ZipArchive, type ZipEntry, type ZipLimits, type ZipNote} from './zip-reader.js'
+
+export const LAYERS_ROOT = '/opt'
+export const TASK_ROOT = '/var/task'
+/** Lambda allows 5 layers per function. */
+export const MAX_LAYERS = 5
+/** "250 MB" unzipped, function plus layers, in bytes (Lambda quotas page). */
+export const MAX_UNZIPPED_BYTES = 262_144_000
+/** Layer mount roots carry this index: Lambda made them, no zip did. */
+export const LAMBDA_MADE = -1
+
+/** A zip to unpack: a local file, or one downloaded for a layer version ARN. */
+export interface ZipSource {
+  /** Path of the zip on disk. */
+  path: string
+  /** How the layout names it (the `source` of its nodes): the ARN, else the path as given. */
+  name?: string
+  /** Layer version ARN, when the zip came from one. */
+  arn?: string
+  compatibleArchitectures?: string[]
+  compatibleRuntimes?: string[]
+}
+
+export interface ZipSummary {
+  /** Same index as FileNode.layer: layers 0…n-1, the code zip n (= layers.length). */
+  index: number
+  source: string
+  role: 'layer' | 'code'
+  mount: string
+  arn?: string
+  /** Bytes of the zip file. */
+  size: number
+  /** Sum of declared uncompressed entry sizes. */
+  uncompressedSize: number
+  /** Entries kept (duplicates collapsed). */
+  entries: number
+  compatibleArchitectures?: string[]
+  compatibleRuntimes?: string[]
+}
+
+/** A file (not a directory) of an earlier zip replaced by a later zip's entry at the same path. */
+export interface ShadowedFile {
+  path: string
+  by: number
+  bySource: string
+  over: number[]
+  overSources: string[]
+}
+
+export interface LayoutNote extends ZipNote {
+  index: number
+  source: string
+}
+
+export interface LayoutLimits {
+  layers: number
+  maxLayers: number
+  /** Function plus layers, uncompressed bytes. */
+  unzippedSize: number
+  maxUnzippedSize: number
+  tooManyLayers: boolean
+  tooLarge: boolean
+}
+
+/** An entry a rule must look at: unsafe names, encryption, no Unix modes. */
+export interface FlaggedEntry {
+  index: number
+  source: string
+  entry: ZipEntry
+}
+
+export interface FunctionLayout {
+  tree: FileTree
+  zips: ZipSummary[]
+  shadowed: ShadowedFile[]
+  notes: LayoutNote[]
+  limits: LayoutLimits
+  /** Entries with problems or without Unix modes (in zip order); unsafe ones are not in the tree. */
+  flagged: FlaggedEntry[]
+  /** The zip entry that wrote a path, for its CRC-32, compressed size, `noUnixMode`. */
+  entryAt(path: string): {index: number; source: string; entry: ZipEntry} | undefined
+  /** The content of a regular file in the layout, streamed from its zip with CRC-32 verified. */
+  openFile(path: string): Promise<Readable>
+  /** Closes the zips opened for openFile. */
+  close(): Promise<void>
+}
+
+export interface BuildLayoutInput {
+  layers: ZipSource[]
+  code?: ZipSource
+  limits?: ZipLimits
+}
+
+interface Placed {
+  zip: number
+  entry: ZipEntry
+}
+
+export async function buildFunctionLayout(input: BuildLayoutInput): Promise<FunctionLayout> {
+  const sources: {source: ZipSource; role: 'layer' | 'code'; mount: string}[] = [
+    ...input.layers.map((source) => ({source, role: 'layer' as const, mount: LAYERS_ROOT})),
+    ...(input.code ? [{source: input.code, role: 'code' as const, mount: TASK_ROOT}] : []),
+  ]
+  const tree = new FileTree()
+  addRoot(tree, LAYERS_ROOT)
+  if (input.code) addRoot(tree, TASK_ROOT)
+  const zips: ZipSummary[] = []
+  const shadowed: ShadowedFile[] = []
+  const notes: LayoutNote[] = []
+  const flagged: FlaggedEntry[] = []
+  const placed = new Map<string, Placed>()
+  const names: string[] = []
+
+  for (const [index, {source, role, mount}] of sources.entries()) {
+    const name = source.name ?? source.path
+    names.push(name)
+    const archive = await openZip(source.path, {root: mount, name, limits: input.limits})
+    try {
+      zips.push({
+        index,
+        source: name,
+        role,
+        mount,
+        ...(source.arn ? {arn: source.arn} : {}),
+        size: archive.size,
+        uncompressedSize: archive.uncompressedSize,
+        entries: archive.entries.length,
+        ...(source.compatibleArchitectures ? {compatibleArchitectures: source.compatibleArchitectures} : {}),
+        ...(source.compatibleRuntimes ? {compatibleRuntimes: source.compatibleRuntimes} : {}),
+      })
+      for (const note of archive.notes) notes.push({index, source: name, ...note})
+      for (const entry of archive.entries) {
+        if (entry.problems || entry.noUnixMode) flagged.push({index, source: name, entry})
+        if (entry.problems?.includes('unsafe-path')) continue
+        place(tree, entry, index, name, mount, placed, shadowed, notes, names)
+      }
+    } finally {
+      await archive.close()
+    }
+  }
+
+  const unzippedSize = zips.reduce((sum, z) => sum + z.uncompressedSize, 0)
+  const layerCount = input.layers.length
+  const open = new Map<number, Promise<ZipArchive>>()
+  const archiveFor = (index: number): Promise<ZipArchive> => {
+    let archive = open.get(index)
+    if (!archive) {
+      const {source, mount} = sources[index]
+      archive = openZip(source.path, {root: mount, name: names[index], limits: input.limits})
+      open.set(index, archive)
+    }
+    return archive
+  }
+
+  return {
+    tree,
+    zips,
+    shadowed,
+    notes,
+    flagged,
+    limits: {
+      layers: layerCount,
+      maxLayers: MAX_LAYERS,
+      unzippedSize,
+      maxUnzippedSize: MAX_UNZIPPED_BYTES,
+      tooManyLayers: layerCount > MAX_LAYERS,
+      tooLarge: unzippedSize > MAX_UNZIPPED_BYTES,
+    },
+    entryAt(path) {
+      const p = placed.get(path)
+      return p ? {index: p.zip, source: names[p.zip], entry: p.entry} : undefined
+    },
+    async openFile(path) {
+      const p = placed.get(path)
+      if (!p || p.entry.type !== 'file') throw new ZipError('NOT_FOUND', `no regular file at ${path} in the function layout`)
+      const archive = await archiveFor(p.zip)
+      // Reopened archives list equal entries in equal order; match by central-directory index.
+      const entry = archive.entries.find((e) => e.index === p.entry.index)
+      if (!entry) throw new ZipError('CORRUPT', `zip changed on disk since it was read (${path})`, {input: names[p.zip]})
+      return archive.openEntry(entry)
+    },
+    async close() {
+      const all = [...open.values()]
+      open.clear()
+      for (const archive of await Promise.allSettled(all)) if (archive.status === 'fulfilled') await archive.value.close()
+    },
+  }
+}
+
+function addRoot(tree: FileTree, root: string): void {
+  const parts = root.split('/').filter(Boolean)
+  for (let i = 1; i <= parts.length; i++) {
+    const path = '/' + parts.slice(0, i).join('/')
+    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: LAMBDA_MADE, hides: []})
+  }
+}
+
+function place(
+  tree: FileTree,
+  entry: ZipEntry,
+  index: number,
+  source: string,
+  mount: string,
+  placed: Map<string, Placed>,
+  shadowed: ShadowedFile[],
+  notes: LayoutNote[],
+  names: string[],
+): void {
+  // Parent directories the zip implies without listing them, as unzip creates them (0755 under umask 022).
+  const parts = entry.path.slice(mount.length + 1).split('/')
+  for (let i = 1; i < parts.length; i++) {
+    const dir = `${mount}/${parts.slice(0, i).join('/')}`
+    const existing = tree.get(dir)
+    if (existing?.type === 'directory') continue
+    if (existing) {
+      notes.push({index, source, name: entry.name, message: `${dir}: a ${existing.type} from ${names[existing.layer] ?? 'Lambda'} is replaced by a directory`})
+    }
+    tree.set({path: dir, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: entry.mtime, layer: index, hides: existing ? [...existing.hides, existing.layer] : [], source})
+    placed.delete(dir)
+  }
+  const existing = tree.get(entry.path)
+  const hides = existing && existing.layer !== LAMBDA_MADE ? [...existing.hides, existing.layer] : []
+  if (existing && existing.type !== 'directory' && entry.type !== 'directory' && existing.layer !== index) {
+    shadowed.push({path: entry.path, by: index, bySource: source, over: [existing.layer], overSources: [names[existing.layer]]})
+  } else if (existing && existing.type !== entry.type && (existing.type === 'directory' || entry.type === 'directory')) {
+    notes.push({index, source, name: entry.name, message: `${entry.path}: a ${entry.type} replaces a ${existing.type} from ${names[existing.layer] ?? 'Lambda'}`})
+  }
+  // A file or link over a directory removes the directory's subtree from the layout.
+  if (existing?.type === 'directory' && entry.type !== 'directory') {
+    for (const gone of tree.remove(entry.path)) placed.delete(gone.path)
+  }
+  const node: FileNode = {
+    path: entry.path,
+    type: entry.type,
+    mode: entry.mode,
+    uid: 0,
+    gid: 0,
+    size: entry.size,
+    mtime: entry.mtime,
+    layer: index,
+    hides: [...new Set(hides)].sort((a, b) => a - b),
+    source,
+    crc32: entry.crc32,
+  }
+  if (entry.linkTarget !== undefined) node.linkTarget = entry.linkTarget
+  tree.set(node)
+  placed.set(entry.path, {zip: index, entry})
+}

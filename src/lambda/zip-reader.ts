@@ -1,0 +1,376 @@
+/**
+ * Reads a zip's central directory (yauzl) into entries Lambda would unpack; nothing is extracted to disk.
+ * Content is streamed per entry on demand (openEntry), with its size and CRC-32 verified as it passes.
+ */
+import {createReadStream} from 'node:fs'
+import {stat} from 'node:fs/promises'
+import {basename} from 'node:path'
+import {Readable, Transform, type TransformCallback} from 'node:stream'
+import {crc32, createInflateRaw} from 'node:zlib'
+import yauzl from 'yauzl'
+import {ZipError} from '../errors.js'
+
+export type ZipEntryType = 'file' | 'directory' | 'symlink'
+
+/** Something about one entry that a rule or the layout must know. */
+export type ZipEntryProblem =
+  | 'unsafe-path' // absolute, drive-letter or `..` name: never placed in the layout
+  | 'encrypted' // content unreadable without a password (Lambda cannot unpack it either)
+  | 'unsupported-compression' // neither stored nor deflated
+
+export interface ZipEntry {
+  /** Position in the central directory. */
+  index: number
+  /** The name as stored (decoded: UTF-8 when flagged, else CP437). */
+  name: string
+  /** Cleaned absolute POSIX path under the mount root ("/opt/extensions/x"); "" for an unsafe name. */
+  path: string
+  type: ZipEntryType
+  /** Permission bits (mode & 0o7777); for entries without Unix attributes, what Lambda gives them (see docs/lambda.md). */
+  mode: number
+  /** Uncompressed bytes as declared by the central directory (a symlink's target length). */
+  size: number
+  compressedSize: number
+  crc32: number
+  /** Seconds since the epoch (Info-ZIP "UT" extra field when present, else DOS time read as local time, like unzip). */
+  mtime: number
+  /** Symlink target as stored in the entry's content (`zip -y`). */
+  linkTarget?: string
+  /** Made on a system without Unix modes (e.g. Windows): mode is Lambda's default, never executable. */
+  noUnixMode?: true
+  problems?: ZipEntryProblem[]
+  compressionMethod: number
+}
+
+export interface ZipNote {
+  /** The entry name the note is about, when it is about one. */
+  name?: string
+  message: string
+}
+
+/** Caps against zip bombs; every zip Lambda accepts is far below them. */
+export interface ZipLimits {
+  /** Sum of declared uncompressed sizes (default 4 GiB; Lambda's own cap is 262,144,000 bytes). */
+  maxTotalSize?: number
+  /** Declared uncompressed/compressed ratio of one entry over 1 MiB (default 1100; deflate cannot exceed ~1032). */
+  maxRatio?: number
+  /** Central directory entries (default 1,000,000). */
+  maxEntries?: number
+  /** Bytes of a symlink target (default 4096, PATH_MAX). */
+  maxLinkTarget?: number
+}
+
+export interface OpenZipOptions {
+  /** Mount root the entries are placed under ("/opt", "/var/task"); default "/". */
+  root?: string
+  /** How errors name the input (a file name or an ARN); default the file's base name. */
+  name?: string
+  limits?: ZipLimits
+}
+
+const DEFAULT_LIMITS: Required<ZipLimits> = {
+  maxTotalSize: 4 * 1024 ** 3,
+  maxRatio: 1100,
+  maxEntries: 1_000_000,
+  maxLinkTarget: 4096,
+}
+const READ_CHUNK = 1024 * 1024
+const INFLATE_CHUNK = 256 * 1024
+// Hosts whose external attributes carry a Unix mode in the high 16 bits (APPNOTE 4.4.2: 3 = UNIX, 19 = OS X).
+const UNIX_HOSTS = new Set([3, 19])
+const S_IFMT = 0o170000
+const S_IFDIR = 0o040000
+const S_IFLNK = 0o120000
+const S_IFREG = 0o100000
+const DOS_READONLY = 0x01
+const DOS_DIRECTORY = 0x10
+const FLAG_ENCRYPTED = 0x01
+const FLAG_UTF8 = 0x800
+
+export class ZipArchive {
+  private constructor(
+    /** Path of the zip file on disk. */
+    readonly file: string,
+    /** What the user gave us: a file name or an ARN. */
+    readonly name: string,
+    /** Bytes of the zip file. */
+    readonly size: number,
+    /** Entries in central-directory order; a duplicate name keeps only its last entry (noted). */
+    readonly entries: ZipEntry[],
+    readonly notes: ZipNote[],
+    private readonly zip: yauzl.ZipFile,
+    private readonly raw: Map<ZipEntry, yauzl.Entry>,
+  ) {}
+
+  /** Sum of the declared uncompressed sizes of the entries kept (what Lambda's 250 MB limit counts). */
+  get uncompressedSize(): number {
+    let total = 0
+    for (const e of this.entries) total += e.size
+    return total
+  }
+
+  static async open(file: string, options: OpenZipOptions = {}): Promise<ZipArchive> {
+    const name = options.name ?? basename(file)
+    const limits = {...DEFAULT_LIMITS, ...options.limits}
+    const root = cleanRoot(options.root ?? '/')
+    let size: number
+    try {
+      size = (await stat(file)).size
+    } catch (error) {
+      throw new ZipError('NOT_FOUND', `cannot read zip: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {input: name, cause: error})
+    }
+    let zip: yauzl.ZipFile
+    try {
+      zip = await yauzl.openPromise(file, {lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true})
+    } catch (error) {
+      const message = (error as Error).message
+      const code = /end of central directory record signature not found/.test(message) ? 'UNKNOWN_FORMAT' : 'CORRUPT'
+      throw new ZipError(code, code === 'UNKNOWN_FORMAT' ? 'not a zip file' : `unreadable zip: ${message}`, {input: name, cause: error})
+    }
+    try {
+      if (zip.entryCount > limits.maxEntries) {
+        throw new ZipError('TOO_LARGE', `${zip.entryCount} entries, over the cap of ${limits.maxEntries}`, {input: name})
+      }
+      const rawEntries = await readCentralDirectory(zip, name)
+      checkBomb(rawEntries, size, limits, name)
+      const notes: ZipNote[] = []
+      const raw = new Map<ZipEntry, yauzl.Entry>()
+      const byPath = new Map<string, ZipEntry>()
+      const unsafe: ZipEntry[] = []
+      let windowsNames = 0
+      rawEntries.forEach((r, index) => {
+        const entry = toEntry(r, index, root, notes)
+        if (!entry) return
+        if (entry.noUnixMode && r.fileNameRaw.includes(0x5c)) windowsNames++
+        raw.set(entry, r)
+        if (entry.problems?.includes('unsafe-path')) {
+          unsafe.push(entry)
+          return
+        }
+        const earlier = byPath.get(entry.path)
+        if (earlier) {
+          notes.push({name: entry.name, message: `duplicate entry for ${entry.path}: the later one (entry ${index}) wins over entry ${earlier.index}`})
+          byPath.delete(entry.path) // re-insert so the kept entry sits at its own position
+        }
+        byPath.set(entry.path, entry)
+      })
+      if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
+      const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
+      const archive = new ZipArchive(file, name, size, entries, notes, zip, raw)
+      for (const entry of entries) {
+        if (entry.type === 'symlink' && !entry.problems) entry.linkTarget = await archive.readLinkTarget(entry, limits.maxLinkTarget)
+      }
+      return archive
+    } catch (error) {
+      zip.close()
+      throw error
+    }
+  }
+
+  /**
+   * The entry's content, inflated with 1 MiB reads and 256 KiB chunks; errors (ZipError) when the bytes
+   * exceed or fall short of the declared size, or their CRC-32 differs from the central directory's.
+   */
+  async openEntry(entry: ZipEntry): Promise<Readable> {
+    const r = this.raw.get(entry)
+    if (!r) throw new ZipError('NOT_FOUND', `no entry ${entry.name} in this zip`, {input: this.name})
+    if (entry.problems?.includes('encrypted')) throw new ZipError('UNSUPPORTED', `${entry.name}: entry is encrypted`, {input: this.name})
+    if (entry.problems?.includes('unsupported-compression')) {
+      throw new ZipError('UNSUPPORTED', `${entry.name}: compression method ${entry.compressionMethod} is not supported`, {input: this.name})
+    }
+    let dataStart: number
+    try {
+      dataStart = (await this.zip.readLocalFileHeaderPromise(r, {minimal: true})).fileDataStart
+    } catch (error) {
+      throw new ZipError('CORRUPT', `${entry.name}: ${(error as Error).message}`, {input: this.name, cause: error})
+    }
+    const check = new EntryCheck(entry, this.name)
+    if (r.compressedSize === 0) return Readable.from([]).pipe(check)
+    const source = createReadStream(this.file, {start: dataStart, end: dataStart + r.compressedSize - 1, highWaterMark: READ_CHUNK})
+    const inflate = entry.compressionMethod === 8 ? createInflateRaw({chunkSize: INFLATE_CHUNK}) : undefined
+    const forward = (error: Error) => check.destroy(asZipError(error, entry, this.name))
+    source.on('error', forward)
+    inflate?.on('error', forward)
+    // A consumer that stops early (or a failed check) must not leave the file or the inflater open.
+    check.on('close', () => {
+      source.destroy()
+      inflate?.destroy()
+    })
+    return inflate ? source.pipe(inflate).pipe(check) : source.pipe(check)
+  }
+
+  async close(): Promise<void> {
+    this.zip.close()
+  }
+
+  private async readLinkTarget(entry: ZipEntry, max: number): Promise<string> {
+    if (entry.size > max) throw new ZipError('TOO_LARGE', `${entry.name}: symlink target of ${entry.size} bytes`, {input: this.name})
+    const chunks: Buffer[] = []
+    for await (const chunk of await this.openEntry(entry)) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString('utf8')
+  }
+}
+
+/** Opens a zip file and reads its central directory. */
+export function openZip(file: string, options: OpenZipOptions = {}): Promise<ZipArchive> {
+  return ZipArchive.open(file, options)
+}
+
+/** Counts and CRCs the bytes passing through; fails as soon as they exceed the declared size. */
+class EntryCheck extends Transform {
+  private bytes = 0
+  private crc = 0
+
+  constructor(
+    private readonly entry: ZipEntry,
+    private readonly input: string,
+  ) {
+    super({readableHighWaterMark: INFLATE_CHUNK, writableHighWaterMark: INFLATE_CHUNK})
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length
+    if (this.bytes > this.entry.size) {
+      done(new ZipError('CORRUPT', `${this.entry.name}: inflates past its declared size of ${this.entry.size} bytes (a zip bomb?)`, {input: this.input}))
+      return
+    }
+    this.crc = crc32(chunk, this.crc)
+    done(null, chunk)
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.bytes !== this.entry.size) {
+      done(new ZipError('CORRUPT', `${this.entry.name}: ${this.bytes} bytes, declared ${this.entry.size}`, {input: this.input}))
+    } else if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
+      done(new ZipError('CORRUPT', `${this.entry.name}: CRC-32 mismatch, expected ${hex8(this.entry.crc32)}, got ${hex8(this.crc)}`, {input: this.input}))
+    } else {
+      done()
+    }
+  }
+}
+
+function readCentralDirectory(zip: yauzl.ZipFile, name: string): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: yauzl.Entry[] = []
+    zip.on('entry', (entry: yauzl.Entry) => {
+      entries.push(entry)
+      zip.readEntry()
+    })
+    zip.on('end', () => resolve(entries))
+    zip.on('error', (error: Error) => reject(new ZipError('CORRUPT', `unreadable central directory: ${error.message}`, {input: name, cause: error})))
+    zip.readEntry()
+  })
+}
+
+/** Declared-size caps and overlapping entries (the "overlapped files" bomb) before anything is inflated. */
+function checkBomb(entries: yauzl.Entry[], zipSize: number, limits: Required<ZipLimits>, name: string): void {
+  let total = 0
+  for (const e of entries) {
+    total += e.uncompressedSize
+    if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > limits.maxRatio * Math.max(e.compressedSize, 1)) {
+      throw new ZipError('TOO_LARGE', `entry ${String(e.fileNameRaw)} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
+    }
+  }
+  if (total > limits.maxTotalSize) {
+    throw new ZipError('TOO_LARGE', `entries declare ${total} bytes uncompressed, over the cap of ${limits.maxTotalSize}`, {input: name})
+  }
+  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader)
+  for (let i = 0; i < byOffset.length; i++) {
+    const e = byOffset[i]
+    // The local header is at least 30 bytes plus the name; its extra field can only make the span longer.
+    const end = e.relativeOffsetOfLocalHeader + 30 + e.fileNameLength + e.compressedSize
+    const next = i + 1 < byOffset.length ? byOffset[i + 1].relativeOffsetOfLocalHeader : zipSize
+    if (end > next) {
+      throw new ZipError('CORRUPT', `entries overlap at offset ${e.relativeOffsetOfLocalHeader} (a zip bomb?)`, {input: name})
+    }
+  }
+}
+
+function toEntry(r: yauzl.Entry, index: number, root: string, notes: ZipNote[]): ZipEntry | undefined {
+  const host = r.versionMadeBy >>> 8
+  const unixAttrs = r.externalFileAttributes >>> 16
+  const hasUnixMode = UNIX_HOSTS.has(host) && unixAttrs !== 0
+  // Info-ZIP keeps a backslash as a name character on Unix; archives made elsewhere use it as a separator.
+  let name = yauzl.getFileNameLowLevel(r.generalPurposeBitFlag, r.fileNameRaw, r.extraFields, true)
+  if (!(r.generalPurposeBitFlag & FLAG_UTF8) && !isAscii(r.fileNameRaw) && !r.extraFields.some((f) => f.id === 0x7075)) {
+    notes.push({name, message: 'entry name is not flagged UTF-8; decoded as CP437'})
+  }
+  if (!UNIX_HOSTS.has(host)) name = name.replaceAll('\\', '/')
+  const dosAttrs = r.externalFileAttributes & 0xff
+  let type: ZipEntryType
+  let mode: number
+  const problems: ZipEntryProblem[] = []
+  if (hasUnixMode) {
+    const fmt = unixAttrs & S_IFMT
+    if (fmt === S_IFLNK) type = 'symlink'
+    else if (fmt === S_IFDIR || name.endsWith('/')) type = 'directory'
+    else {
+      type = 'file'
+      if (fmt !== S_IFREG && fmt !== 0) notes.push({name, message: `special file type 0o${fmt.toString(8)} unpacked as a regular file`})
+    }
+    mode = unixAttrs & 0o7777
+  } else {
+    type = name.endsWith('/') || dosAttrs & DOS_DIRECTORY ? 'directory' : 'file'
+    // What Lambda gives entries without Unix modes (docs/lambda.md): readable, never executable.
+    const readonly = (dosAttrs & DOS_READONLY) !== 0
+    mode = type === 'directory' ? (readonly ? 0o555 : 0o755) : readonly ? 0o444 : 0o644
+  }
+  const path = cleanEntryPath(name, root)
+  if (path === undefined) problems.push('unsafe-path')
+  else if (path === root) {
+    if (type !== 'directory') notes.push({name, message: 'entry with an empty name skipped'})
+    return undefined
+  }
+  if (r.generalPurposeBitFlag & FLAG_ENCRYPTED) problems.push('encrypted')
+  if (r.compressionMethod !== 0 && r.compressionMethod !== 8) problems.push('unsupported-compression')
+  if (problems.includes('unsafe-path')) notes.push({name, message: 'absolute or ".." entry name: not placed in the layout'})
+  if (problems.includes('encrypted')) notes.push({name, message: 'entry is encrypted'})
+  if (problems.includes('unsupported-compression')) notes.push({name, message: `compression method ${r.compressionMethod} is neither stored nor deflate`})
+  const entry: ZipEntry = {
+    index,
+    name,
+    path: path ?? '',
+    type,
+    mode,
+    size: type === 'directory' ? 0 : r.uncompressedSize,
+    compressedSize: r.compressedSize,
+    crc32: r.crc32 >>> 0,
+    mtime: Math.floor(r.getLastModDate().getTime() / 1000),
+    compressionMethod: r.compressionMethod,
+  }
+  if (!hasUnixMode) entry.noUnixMode = true
+  if (problems.length) entry.problems = problems
+  return entry
+}
+
+/** Absolute cleaned path under root, or undefined when the name is absolute or climbs with "..". */
+export function cleanEntryPath(name: string, root: string): string | undefined {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return undefined
+  const parts: string[] = []
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') return undefined
+    parts.push(part)
+  }
+  const base = root === '/' ? '' : root
+  return parts.length ? `${base}/${parts.join('/')}` : root
+}
+
+function cleanRoot(root: string): string {
+  const parts = root.split('/').filter((p) => p !== '' && p !== '.')
+  return parts.length ? '/' + parts.join('/') : '/'
+}
+
+function asZipError(error: Error, entry: ZipEntry, input: string): Error {
+  if (error instanceof ZipError) return error
+  return new ZipError('CORRUPT', `${entry.name}: ${error.message}`, {input, cause: error})
+}
+
+function isAscii(buf: Buffer): boolean {
+  for (const b of buf) if (b > 0x7f) return false
+  return true
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0')
+}
