@@ -1,0 +1,87 @@
+/**
+ * A layer blob as one Readable straight from the network. When the connection drops or stalls
+ * mid-blob the download continues from the last byte received with `Range: bytes=N-` (or, if the
+ * server ignores ranges, by skipping the first N bytes of a fresh copy), after a backoff. Digests are
+ * checked downstream by the layer reader, which sees one continuous stream.
+ */
+import type {IncomingMessage} from 'node:http'
+import {Readable} from 'node:stream'
+
+import {RegistryError} from '../../../errors.js'
+import type {TransportError} from './http-transport.js'
+import type {RetryPolicy} from './options.js'
+import type {RegistryClient} from './registry-client.js'
+import {backoffDelay, isTransientCode, sleep} from './retry.js'
+
+const HIGH_WATER_MARK = 1024 * 1024
+
+export interface BlobStreamOptions {
+  digest: string
+  /** Declared blob size; a shorter body counts as a cut connection. */
+  size?: number
+  /** Names the blob in errors ("layer 3 sha256:…"). */
+  what: string
+  input: string
+  retry: RetryPolicy
+  onBytes?: (received: number) => void
+}
+
+/** Where a (possibly ranged) response starts, from Content-Range; 0 for a full 200. */
+function responseOffset(res: IncomingMessage): number | undefined {
+  if (res.statusCode === 200) return 0
+  const match = /^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(String(res.headers['content-range'] ?? ''))
+  return match ? Number(match[1]) : undefined
+}
+
+export function openBlobStream(client: RegistryClient, options: BlobStreamOptions): Readable {
+  return Readable.from(download(client, options), {objectMode: false, highWaterMark: HIGH_WATER_MARK})
+}
+
+async function* download(client: RegistryClient, options: BlobStreamOptions): AsyncGenerator<Buffer> {
+  let received = 0
+  for (let attempt = 1; ; attempt++) {
+    // Connection-level retries before headers happen inside the client; this loop handles the body.
+    const res = await client.openBlob(options.digest, received, options.what)
+    let skip = 0
+    const start = responseOffset(res)
+    if (start === undefined || start > received) {
+      res.destroy()
+      throw new RegistryError('NETWORK', `${options.what}: the registry answered a resumed download with a bad Content-Range`, {
+        input: options.input,
+      })
+    }
+    skip = received - start
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        let data = chunk
+        if (skip > 0) {
+          if (data.length <= skip) {
+            skip -= data.length
+            continue
+          }
+          data = data.subarray(skip)
+          skip = 0
+        }
+        received += data.length
+        options.onBytes?.(received)
+        yield data
+      }
+      if (options.size !== undefined && received < options.size) {
+        throw Object.assign(new Error('short read'), {code: 'ESHORTREAD'})
+      }
+      return
+    } catch (error) {
+      const code = (error as TransportError).code
+      res.destroy()
+      if (!isTransientCode(code) || attempt >= options.retry.attempts) {
+        const total = options.size !== undefined ? ` of ${options.size}` : ''
+        throw new RegistryError(
+          'NETWORK',
+          `${options.what}: connection lost after ${received}${total} bytes (${code ?? 'error'}; ${attempt} attempt${attempt > 1 ? 's' : ''})`,
+          {input: options.input},
+        )
+      }
+      await sleep(backoffDelay(options.retry, attempt))
+    }
+  }
+}
