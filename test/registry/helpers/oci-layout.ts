@@ -18,7 +18,7 @@ export interface ImageSpec {
   os?: string
   variant?: string
   /** Each layer: path (no leading slash) → content. */
-  layers: Record<string, string | FileSpec>[]
+  layers: Record<string, string | Buffer | FileSpec>[]
   env?: string[]
 }
 
@@ -40,7 +40,7 @@ export interface BuiltLayout {
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
-export async function tarOf(files: Record<string, string | FileSpec>): Promise<Buffer> {
+export async function tarOf(files: Record<string, string | Buffer | FileSpec>): Promise<Buffer> {
   const pack = tarStream.pack()
   const chunks: Buffer[] = []
   const done = new Promise<void>((resolve, reject) => {
@@ -56,7 +56,7 @@ export async function tarOf(files: Record<string, string | FileSpec>): Promise<B
   const mtime = new Date(1_700_000_000_000)
   for (const dir of [...dirs].sort()) pack.entry({name: `${dir}/`, type: 'directory', mode: 0o755, mtime})
   for (const [path, spec] of Object.entries(files)) {
-    const file = typeof spec === 'string' ? {content: spec} : spec
+    const file: FileSpec = typeof spec === 'string' || Buffer.isBuffer(spec) ? {content: spec} : spec
     pack.entry({name: path, mode: file.mode ?? 0o644, mtime}, Buffer.from(file.content))
   }
   pack.finalize()

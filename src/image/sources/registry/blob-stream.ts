@@ -14,6 +14,7 @@ import type {RegistryClient} from './registry-client.js'
 import {backoffDelay, isTransientCode, sleep} from './retry.js'
 
 const HIGH_WATER_MARK = 1024 * 1024
+const PROGRESS_RESETS_RETRIES = 8 * 1024 * 1024
 
 export interface BlobStreamOptions {
   digest: string
@@ -40,6 +41,7 @@ export function openBlobStream(client: RegistryClient, options: BlobStreamOption
 async function* download(client: RegistryClient, options: BlobStreamOptions): AsyncGenerator<Buffer> {
   let received = 0
   for (let attempt = 1; ; attempt++) {
+    const receivedBefore = received
     // Connection-level retries before headers happen inside the client; this loop handles the body.
     const res = await client.openBlob(options.digest, received, options.what)
     let skip = 0
@@ -82,6 +84,8 @@ async function* download(client: RegistryClient, options: BlobStreamOptions): As
         )
       }
       await sleep(backoffDelay(options.retry, attempt))
+      // A long download over a flaky link: an attempt that moved a good chunk forward earns a fresh budget.
+      if (received - receivedBefore >= PROGRESS_RESETS_RETRIES) attempt = 0
     }
   }
 }
