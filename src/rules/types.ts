@@ -29,6 +29,12 @@ export interface Finding {
   actual?: Record<string, unknown>
   /** Extra facts (already redacted: never a raw secret). */
   evidence?: Record<string, unknown>
+  /**
+   * What tells this finding apart from others of the same rule at the same path, and stays the same when
+   * the image is rebuilt: e.g. the variable name plus the secret's sha256, an extension's file name. Never a
+   * raw secret, a message, a layer index or a layer digest. Part of the fingerprint (see report/fingerprint.ts).
+   */
+  identity?: string
   /** Stable across runs: sha256 over rule, path and the finding's identity (see report/fingerprint.ts). */
   fingerprint?: string
   /** Set when a config ignore or a baseline matched; suppressed findings do not count for the gate. */
