@@ -148,6 +148,8 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
     }
   }
 
+  // Stable output whatever order each zip lists its entries in.
+  shadowed.sort((x, y) => x.by - y.by || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
   const unzippedSize = zips.reduce((sum, z) => sum + z.uncompressedSize, 0)
   const layerCount = input.layers.length
   const open = new Map<number, Promise<ZipArchive>>()

@@ -3,12 +3,12 @@
  * Content is streamed per entry on demand (openEntry), with its size and CRC-32 verified as it passes.
  */
 import {createReadStream} from 'node:fs'
-import {stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {Readable, Transform, type TransformCallback} from 'node:stream'
 import {crc32, createInflateRaw} from 'node:zlib'
 import yauzl from 'yauzl'
 import {ZipError} from '../errors.js'
+import {BlockReader} from './block-reader.js'
 
 export type ZipEntryType = 'file' | 'directory' | 'symlink'
 
@@ -113,18 +113,20 @@ export class ZipArchive {
     const name = options.name ?? basename(file)
     const limits = {...DEFAULT_LIMITS, ...options.limits}
     const root = cleanRoot(options.root ?? '/')
-    let size: number
+    let opened: {reader: BlockReader; size: number}
     try {
-      size = (await stat(file)).size
+      opened = await BlockReader.open(file)
     } catch (error) {
       throw new ZipError('NOT_FOUND', `cannot read zip: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {input: name, cause: error})
     }
+    const {reader, size} = opened
     let zip: yauzl.ZipFile
     try {
-      zip = await yauzl.openPromise(file, {lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true})
+      zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true})
     } catch (error) {
+      reader.close(() => {})
       const message = (error as Error).message
-      const code = /end of central directory record signature not found/.test(message) ? 'UNKNOWN_FORMAT' : 'CORRUPT'
+      const code = /end of central directory record signature not found/i.test(message) ? 'UNKNOWN_FORMAT' : 'CORRUPT'
       throw new ZipError(code, code === 'UNKNOWN_FORMAT' ? 'not a zip file' : `unreadable zip: ${message}`, {input: name, cause: error})
     }
     try {

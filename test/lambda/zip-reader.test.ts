@@ -1,0 +1,236 @@
+import {execFileSync} from 'node:child_process'
+import {join} from 'node:path'
+import {crc32} from 'node:zlib'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {ZipError} from '../../src/errors.js'
+import {openZip, type ZipArchive, type ZipEntry} from '../../src/lambda/zip-reader.js'
+import {cleanup, infoZip, patchCentralDirectory, pythonZip, tempDir} from './zips.js'
+
+let dir: string
+beforeAll(() => {
+  dir = tempDir()
+})
+afterAll(() => cleanup(dir))
+
+const tree = {
+  'a.txt': 'hello\n',
+  'link': {link: 'a.txt'},
+  'bin/run': {content: '#!/bin/sh\necho run\n', mode: 0o755},
+  'private': {content: 'secret', mode: 0o600},
+}
+
+async function read(archive: ZipArchive, entry: ZipEntry): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of await archive.openEntry(entry)) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+async function withZip<T>(file: string, fn: (z: ZipArchive) => Promise<T>, root = '/opt'): Promise<T> {
+  const z = await openZip(file, {root})
+  try {
+    return await fn(z)
+  } finally {
+    await z.close()
+  }
+}
+
+const byPath = (z: ZipArchive) => new Map(z.entries.map((e) => [e.path, e]))
+
+describe('Info-ZIP zip', () => {
+  test('-y keeps symlinks as symlinks with their target; modes from Unix attributes', async () => {
+    const file = infoZip(join(dir, 'y.zip'), tree, ['-y'])
+    await withZip(file, async (z) => {
+      const e = byPath(z)
+      expect(e.get('/opt/link')).toMatchObject({type: 'symlink', linkTarget: 'a.txt', size: 5})
+      expect(e.get('/opt/bin/run')).toMatchObject({type: 'file', mode: 0o755, size: 19})
+      expect(e.get('/opt/bin')).toMatchObject({type: 'directory'})
+      expect(e.get('/opt/private')?.mode).toBe(0o600)
+      expect(e.get('/opt/a.txt')?.noUnixMode).toBeUndefined()
+      expect((await read(z, e.get('/opt/a.txt')!)).toString()).toBe('hello\n')
+      expect(z.notes).toEqual([])
+    })
+  })
+
+  test('without -y a symlink is stored as a copy of its target', async () => {
+    const file = infoZip(join(dir, 'n.zip'), tree)
+    await withZip(file, async (z) => {
+      expect(byPath(z).get('/opt/link')).toMatchObject({type: 'file', size: 6})
+    })
+  })
+
+  test('-X (no extra fields): mtime from the DOS time, as unzip reads it', async () => {
+    const file = infoZip(join(dir, 'x.zip'), tree, ['-X'])
+    await withZip(file, async (z) => {
+      const a = byPath(z).get('/opt/a.txt')!
+      expect(Math.abs(a.mtime - Date.now() / 1000)).toBeLessThan(120)
+      expect(a.mode).toBe(0o644)
+    })
+  })
+
+  test('data descriptors (zip streamed to a pipe) and CRC-32 checked while reading', async () => {
+    const src = tempDir('la-dd-')
+    const file = join(dir, 'dd.zip')
+    try {
+      execFileSync('sh', ['-c', `printf 'streamed content\\n' > f && zip -q -r - . | cat > "${file}"`], {cwd: src})
+    } finally {
+      cleanup(src)
+    }
+    expect(execFileSync('zipinfo', ['-v', file]).toString()).toMatch(/extended local header:\s+yes/)
+    await withZip(file, async (z) => {
+      const f = byPath(z).get('/opt/f')!
+      expect((await read(z, f)).toString()).toBe('streamed content\n')
+      expect(f.crc32).toBe(crc32('streamed content\n'))
+    })
+  })
+
+  test('encrypted entries (zip -P) are flagged; their content cannot be opened', async () => {
+    const file = infoZip(join(dir, 'enc.zip'), {'x.txt': 'x'}, ['-P', 'pw'])
+    await withZip(file, async (z) => {
+      const x = byPath(z).get('/opt/x.txt')!
+      expect(x.problems).toContain('encrypted')
+      await expect(z.openEntry(x)).rejects.toThrow(/encrypted/)
+    })
+  })
+})
+
+describe('other writers', () => {
+  test("Python's zipfile with Unix attributes", async () => {
+    const file = pythonZip(
+      join(dir, 'py.zip'),
+      `with zipfile.ZipFile(Z, 'w', zipfile.ZIP_DEFLATED) as z:
+    i = zipfile.ZipInfo('python/lib/mod.py', (2024, 5, 6, 7, 8, 10)); i.create_system = 3; i.external_attr = 0o100644 << 16; z.writestr(i, 'x = 1\\n' * 100)
+    i = zipfile.ZipInfo('bin/tool', (2024, 5, 6, 7, 8, 10)); i.create_system = 3; i.external_attr = 0o100755 << 16; z.writestr(i, '#!/bin/sh\\n')`,
+    )
+    await withZip(file, async (z) => {
+      const e = byPath(z)
+      expect(e.get('/opt/bin/tool')).toMatchObject({type: 'file', mode: 0o755})
+      expect(e.get('/opt/python/lib/mod.py')).toMatchObject({mode: 0o644, size: 600})
+      expect(e.has('/opt/python')).toBe(false) // implied parents are the layout's job
+      expect((await read(z, e.get('/opt/python/lib/mod.py')!)).length).toBe(600)
+    })
+  })
+
+  test('no Unix attributes (made on Windows): readable, never executable, marked noUnixMode; backslashes are separators', async () => {
+    const file = pythonZip(
+      join(dir, 'win.zip'),
+      `with zipfile.ZipFile(Z, 'w', zipfile.ZIP_DEFLATED) as z:
+    for name, attr in [('extensions\\\\my-ext', 0x20), ('readonly.txt', 0x21), ('data/', 0x10)]:
+        i = zipfile.ZipInfo(name, (2023, 1, 2, 3, 4, 6)); i.create_system = 0; i.external_attr = attr
+        z.writestr(i, '' if name.endswith('/') else '#!/bin/sh\\n')`,
+    )
+    await withZip(file, async (z) => {
+      const e = byPath(z)
+      expect(e.get('/opt/extensions/my-ext')).toMatchObject({type: 'file', mode: 0o644, noUnixMode: true})
+      expect(e.get('/opt/readonly.txt')).toMatchObject({mode: 0o444, noUnixMode: true})
+      expect(e.get('/opt/data')).toMatchObject({type: 'directory', mode: 0o755, noUnixMode: true})
+      expect(z.notes.map((n) => n.message).join('\n')).toMatch(/backslashes/)
+    })
+  })
+
+  test('duplicate names: the last entry wins, noted', async () => {
+    const file = pythonZip(
+      join(dir, 'dup.zip'),
+      `import warnings
+warnings.simplefilter('ignore')
+with zipfile.ZipFile(Z, 'w') as z:
+    z.writestr('same.txt', 'first')
+    z.writestr('other.txt', 'o')
+    z.writestr('same.txt', 'second!')`,
+    )
+    await withZip(file, async (z) => {
+      const same = z.entries.filter((e) => e.path === '/opt/same.txt')
+      expect(same).toHaveLength(1)
+      expect(same[0].size).toBe(7)
+      expect((await read(z, same[0])).toString()).toBe('second!')
+      expect(z.notes.some((n) => /duplicate entry for \/opt\/same.txt/.test(n.message))).toBe(true)
+    })
+  })
+
+  test('".." and absolute names are flagged and get no path', async () => {
+    const file = pythonZip(
+      join(dir, 'evil.zip'),
+      `with zipfile.ZipFile(Z, 'w') as z:
+    z.writestr('../../etc/evil', 'x')
+    z.writestr('/abs/evil', 'x')
+    z.writestr('ok/../../up', 'x')
+    z.writestr('fine.txt', 'x')`,
+    )
+    await withZip(file, async (z) => {
+      const unsafe = z.entries.filter((e) => e.problems?.includes('unsafe-path'))
+      expect(unsafe.map((e) => e.name).sort()).toEqual(['../../etc/evil', '/abs/evil', 'ok/../../up'])
+      expect(unsafe.every((e) => e.path === '')).toBe(true)
+      expect(z.entries.filter((e) => !e.problems).map((e) => e.path)).toEqual(['/opt/fine.txt'])
+    })
+  })
+
+  test('zip64: more than 65,535 entries (zip64 end of central directory)', async () => {
+    const file = pythonZip(
+      join(dir, 'z64.zip'),
+      `with zipfile.ZipFile(Z, 'w', allowZip64=True) as z:
+    for i in range(65600):
+        z.writestr('d/%05d' % i, b'')`,
+    )
+    await withZip(file, async (z) => {
+      expect(z.entries.length).toBe(65600)
+      expect(z.entries[65599].path).toBe('/opt/d/65599')
+    })
+  })
+
+  test('zip64 extra fields (zip -fz)', async () => {
+    const file = infoZip(join(dir, 'fz.zip'), {'f.txt': 'zip64 content'}, ['-fz'])
+    await withZip(file, async (z) => {
+      expect((await read(z, byPath(z).get('/opt/f.txt')!)).toString()).toBe('zip64 content')
+    })
+  })
+})
+
+describe('bombs and corruption', () => {
+  const zeros = (name: string) =>
+    pythonZip(join(dir, name), `with zipfile.ZipFile(Z, 'w', zipfile.ZIP_DEFLATED) as z:\n    z.writestr('zeros', b'\\0' * (4 * 1024 * 1024))\n    z.writestr('small', b'abc')`)
+
+  test('ratio cap', async () => {
+    const file = zeros('ratio.zip')
+    await expect(openZip(file, {limits: {maxRatio: 100}})).rejects.toThrow(/ratio over 100/)
+    await withZip(file, async (z) => expect(z.entries).toHaveLength(2)) // deflate's own ~1030:1 passes the default
+  })
+
+  test('total size cap', async () => {
+    const err = await openZip(zeros('total.zip'), {limits: {maxTotalSize: 1024}}).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ZipError)
+    expect((err as ZipError).code).toBe('TOO_LARGE')
+    expect((err as ZipError).line).toMatch(/^total.zip: entries declare 4194307 bytes/)
+  })
+
+  test('real size over the declared size stops the stream', async () => {
+    const file = zeros('lie.zip')
+    patchCentralDirectory(file, 24, 1000) // uncompressed size of "zeros"
+    await withZip(file, async (z) => {
+      const e = z.entries.find((x) => x.name === 'zeros')!
+      await expect(read(z, e)).rejects.toThrow(/inflates past its declared size of 1000 bytes/)
+    })
+  })
+
+  test('CRC-32 mismatch', async () => {
+    const file = zeros('crc.zip')
+    patchCentralDirectory(file, 16, 0x12345678, 1) // CRC of "small"
+    await withZip(file, async (z) => {
+      const e = z.entries.find((x) => x.name === 'small')!
+      await expect(read(z, e)).rejects.toThrow(/CRC-32 mismatch, expected 12345678/)
+    })
+  })
+
+  test('overlapping entries (the overlapped-files bomb)', async () => {
+    const file = zeros('overlap.zip')
+    patchCentralDirectory(file, 42, 0, 1) // "small" now points at "zeros"'s local header
+    await expect(openZip(file)).rejects.toThrow(/entries overlap/)
+  })
+
+  test('not a zip', async () => {
+    const file = join(dir, 'not.zip')
+    execFileSync('sh', ['-c', `echo hello > "${file}"`])
+    const err = await openZip(file).catch((e: unknown) => e)
+    expect((err as ZipError).code).toBe('UNKNOWN_FORMAT')
+    expect((err as ZipError).line).toBe('not.zip: not a zip file')
+    await expect(openZip(join(dir, 'missing.zip'))).rejects.toThrow(/cannot read zip: ENOENT/)
+  })
+})
