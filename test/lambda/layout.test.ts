@@ -78,7 +78,7 @@ describe('layers in order', () => {
     expect(layout.tree.get('/opt/python/pkg')).toMatchObject({type: 'directory', mode: 0o755, layer: 2})
     expect(layout.zips.map((z) => [z.index, z.role, z.mount, z.entries])).toEqual([
       [0, 'layer', '/opt', 7],
-      [1, 'layer', '/opt', 5],
+      [1, 'layer', '/opt', 6],
       [2, 'layer', '/opt', 2],
       [3, 'code', '/var/task', 3],
     ])
