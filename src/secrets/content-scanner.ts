@@ -1,0 +1,168 @@
+/**
+ * Scans file bytes as their layer streams past (a ContentHook for readLayers). Text is scanned in
+ * windows of WINDOW bytes that overlap by OVERLAP, so a secret cut by a chunk boundary is still whole
+ * in one window; a match is reported only by the window whose "report zone" holds its first byte, so
+ * the overlap never reports twice. Bytes are decoded as latin1: one byte, one character, offsets and
+ * line counts stay exact and every pattern is ASCII anyway.
+ */
+import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
+import type {LayerInfo} from '../image/model.js'
+import {isBinary, SNIFF_BYTES} from './binary.js'
+import {credentialFileKind, credentialValues, type CredentialFileKind} from './credential-files.js'
+import type {ContentScanResult, ContentScanStats, CredentialFileHit, SecretHit} from './hits.js'
+import {findSecrets} from './match.js'
+import {fingerprint, redact} from './redact.js'
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+const WINDOW = 256 * 1024
+/** Longer than any pattern's longest match (private key bodies are capped at 7000). */
+const OVERLAP = 8 * 1024
+/** Credential files are small; more than this is not a credential file we can parse. */
+const MAX_CREDENTIAL_FILE_BYTES = 256 * 1024
+
+export interface ContentScannerOptions {
+  /** Bytes read per file; the rest is skipped and the file counted as capped. Default 1 MiB. */
+  maxFileBytes?: number
+}
+
+export class ContentScanner {
+  readonly stats: ContentScanStats = {filesScanned: 0, bytesScanned: 0, binarySkipped: 0, capped: 0}
+  private readonly secrets = new Map<string, SecretHit>()
+  private readonly credentialFiles = new Map<string, CredentialFileHit>()
+  readonly maxFileBytes: number
+
+  constructor(options: ContentScannerOptions = {}) {
+    this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
+  }
+
+  /** The ContentHook to hand to readLayers. */
+  readonly hook: ContentHook = (entry, layer) => {
+    if (entry.size === 0 || this.maxFileBytes <= 0) return undefined
+    return new ScanSink(this, entry, layer, credentialFileKind(entry.path))
+  }
+
+  result(): ContentScanResult {
+    return {secrets: [...this.secrets.values()], credentialFiles: [...this.credentialFiles.values()], stats: {...this.stats}}
+  }
+
+  /** @internal */
+  addSecret(hit: Omit<SecretHit, 'occurrences'>): void {
+    const key = `${hit.layer}\0${hit.path}\0${hit.fingerprint}`
+    const seen = this.secrets.get(key)
+    if (seen) seen.occurrences++
+    else this.secrets.set(key, {...hit, occurrences: 1})
+  }
+
+  /** @internal */
+  addCredentialFile(hit: CredentialFileHit): void {
+    // A later copy of the same path in the same layer wins, as in flatten.
+    this.credentialFiles.set(`${hit.layer}\0${hit.path}`, hit)
+  }
+}
+
+class ScanSink implements ContentSink {
+  private pending: Buffer[] = []
+  private pendingBytes = 0
+  private carry = ''
+  private newlinesBefore = 0
+  private accepted = 0
+  private sniffed = false
+  private skip = false
+  private capped = false
+  private credential: Buffer[] | undefined
+
+  constructor(
+    private readonly scanner: ContentScanner,
+    private readonly entry: LayerEntry,
+    private readonly layer: LayerInfo,
+    private readonly credentialKind: CredentialFileKind | undefined,
+  ) {
+    if (credentialKind && entry.size <= MAX_CREDENTIAL_FILE_BYTES) this.credential = []
+  }
+
+  write(chunk: Buffer): void {
+    if (this.skip) return
+    const room = this.scanner.maxFileBytes - this.accepted
+    if (room <= 0) {
+      this.capped = true
+      return
+    }
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk
+    if (part !== chunk) this.capped = true
+    this.accepted += part.length
+    this.pending.push(part)
+    this.pendingBytes += part.length
+    this.credential?.push(part)
+    if (!this.sniffed && this.pendingBytes >= SNIFF_BYTES && this.sniff()) return
+    if (this.pendingBytes >= WINDOW) this.flush(false)
+  }
+
+  end(): void {
+    if (this.skip) return
+    if (!this.sniffed && this.sniff()) return
+    this.flush(true)
+    const stats = this.scanner.stats
+    stats.filesScanned++
+    stats.bytesScanned += this.accepted
+    if (this.capped) stats.capped++
+    if (this.credential && this.credentialKind) this.parseCredentialFile(this.credentialKind, Buffer.concat(this.credential))
+  }
+
+  /** True when the file is binary and is now skipped. */
+  private sniff(): boolean {
+    this.sniffed = true
+    const head = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
+    if (!isBinary(head.subarray(0, SNIFF_BYTES))) return false
+    this.skip = true
+    this.pending = []
+    this.credential = undefined
+    this.scanner.stats.binarySkipped++
+    return true
+  }
+
+  private flush(final: boolean): void {
+    const text = this.carry + Buffer.concat(this.pending).toString('latin1')
+    this.pending = []
+    this.pendingBytes = 0
+    const reportEnd = final ? text.length : Math.max(0, text.length - OVERLAP)
+    let counted = 0
+    let newlines = this.newlinesBefore
+    for (const match of findSecrets(text)) {
+      if (match.index >= reportEnd) continue
+      newlines += countNewlines(text, counted, match.index)
+      counted = match.index
+      this.scanner.addSecret({
+        layer: this.layer.index,
+        path: this.entry.path,
+        pattern: match.pattern.id,
+        description: match.pattern.description,
+        severity: match.severity,
+        example: match.example,
+        redacted: redact(match.normalized),
+        fingerprint: fingerprint(match.normalized),
+        line: newlines + 1,
+        name: match.name,
+      })
+    }
+    this.newlinesBefore = newlines + countNewlines(text, counted, reportEnd)
+    this.carry = text.slice(reportEnd)
+  }
+
+  private parseCredentialFile(kind: CredentialFileKind, bytes: Buffer): void {
+    const values = credentialValues(kind, bytes.toString('utf8'))
+    if (values.length === 0) return
+    this.scanner.addCredentialFile({
+      layer: this.layer.index,
+      path: this.entry.path,
+      kind: kind.id,
+      title: kind.title,
+      values: values.map((v) => ({field: v.field, redacted: redact(v.value), fingerprint: fingerprint(v.value), example: v.example === true})),
+    })
+  }
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
