@@ -1,0 +1,133 @@
+/**
+ * The content side of the single streaming pass. Knowing the expected layout up front, it hashes only
+ * image files that the zip side has at the same path with the same size (different sizes already say
+ * "different" without reading a byte) and keeps the first bytes of the few files rules sniff
+ * (extensions, the entrypoint, the wrapper, the handler). Facts are keyed by (layer, path) because a
+ * path may be written by several layers: after flatten, the copy that won (node.layer) is the one read.
+ */
+import {createHash, type Hash} from 'node:crypto'
+import {crc32} from 'node:zlib'
+import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
+import type {LayerInfo} from '../image/model.js'
+import type {FileFacts} from '../rules/compare/context.js'
+
+export const DEFAULT_HEAD_BYTES = 4096
+
+export interface CapturePlan {
+  /** Image path → the size the expected side has; hashed only when the image's copy has that size. */
+  hash: ReadonlyMap<string, number>
+  /** Exact paths whose first bytes are kept. */
+  heads: ReadonlySet<string>
+  /** Directories whose direct children's first bytes are kept (e.g. /opt/extensions). */
+  headDirs: readonly string[]
+  /**
+   * Executable files under this directory also get their first bytes kept (up to maxExecutableHeads),
+   * so that an extension that is a symlink into /opt can still be sniffed: symlinks are only known
+   * once every layer has streamed, too late to ask for bytes.
+   */
+  executablesUnder?: string
+  maxExecutableHeads?: number
+  /** Also compute sha256 (CRC-32 alone is what zips carry; sha256 is for evidence). Default false. */
+  sha256?: boolean
+  headBytes?: number
+}
+
+export interface CaptureStats {
+  hashedFiles: number
+  hashedBytes: number
+  heads: number
+  /** Executable files whose head was not kept because maxExecutableHeads was reached. */
+  headsSkipped: number
+}
+
+export class ContentCapture {
+  readonly stats: CaptureStats = {hashedFiles: 0, hashedBytes: 0, heads: 0, headsSkipped: 0}
+  private readonly facts = new Map<string, FileFacts>()
+  private readonly headBytes: number
+  private readonly headDirs: Set<string>
+  private executableHeads = 0
+
+  constructor(private readonly plan: CapturePlan) {
+    this.headBytes = plan.headBytes ?? DEFAULT_HEAD_BYTES
+    this.headDirs = new Set(plan.headDirs)
+  }
+
+  /** The ContentHook to hand to readLayers. */
+  readonly hook: ContentHook = (entry, layer) => this.sinkFor(entry, layer)
+
+  get(layer: number, path: string): FileFacts | undefined {
+    return this.facts.get(key(layer, path))
+  }
+
+  private sinkFor(entry: LayerEntry, layer: LayerInfo): ContentSink | undefined {
+    const expectedSize = this.plan.hash.get(entry.path)
+    const hash = expectedSize !== undefined && expectedSize === entry.size
+    const head = this.wantsHead(entry)
+    if (!hash && !head) return undefined
+    const facts: FileFacts = {size: entry.size}
+    // Last copy in a layer wins, as in flatten.
+    this.facts.set(key(layer.index, entry.path), facts)
+    if (head) this.stats.heads++
+    if (hash) {
+      this.stats.hashedFiles++
+      this.stats.hashedBytes += entry.size
+    }
+    return new FactsSink(facts, hash, hash && this.plan.sha256 === true, head ? this.headBytes : 0)
+  }
+
+  private wantsHead(entry: LayerEntry): boolean {
+    if (this.plan.heads.has(entry.path)) return true
+    if (this.headDirs.has(parentOf(entry.path))) return true
+    const under = this.plan.executablesUnder
+    if (under && (entry.mode & 0o111) !== 0 && entry.path.startsWith(under + '/')) {
+      if (this.executableHeads < (this.plan.maxExecutableHeads ?? 256)) {
+        this.executableHeads++
+        return true
+      }
+      this.stats.headsSkipped++
+    }
+    return false
+  }
+}
+
+class FactsSink implements ContentSink {
+  private crc = 0
+  private readonly sha?: Hash
+  private readonly headParts: Buffer[] = []
+  private headLength = 0
+
+  constructor(
+    private readonly facts: FileFacts,
+    private readonly crcWanted: boolean,
+    sha256: boolean,
+    private readonly headLimit: number,
+  ) {
+    if (sha256) this.sha = createHash('sha256')
+  }
+
+  write(chunk: Buffer): void {
+    if (this.crcWanted) this.crc = crc32(chunk, this.crc)
+    this.sha?.update(chunk)
+    if (this.headLength < this.headLimit) {
+      // Copy: the chunk's memory belongs to the stream and is reused.
+      const part = Buffer.from(chunk.subarray(0, this.headLimit - this.headLength))
+      this.headParts.push(part)
+      this.headLength += part.length
+    }
+  }
+
+  end(): void {
+    if (this.crcWanted) this.facts.crc32 = this.crc >>> 0
+    if (this.sha) this.facts.sha256 = this.sha.digest('hex')
+    if (this.headLimit > 0) this.facts.head = Buffer.concat(this.headParts, this.headLength)
+  }
+}
+
+function key(layer: number, path: string): string {
+  return `${layer}\u0000${path}`
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash <= 0 ? '/' : path.slice(0, slash)
+}
