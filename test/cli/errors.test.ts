@@ -1,0 +1,45 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {runCli} from '../helpers/cli.js'
+
+const tmp = mkdtempSync(join(tmpdir(), 'la-cli-errors-'))
+
+/** Principle 5: one line naming the input and the problem, exit 2, no stack, nothing on stdout. */
+function expectCleanError(result: {code: number | null; stdout: string; stderr: string}, ...mustMention: string[]) {
+  expect(result.code).toBe(2)
+  expect(result.stdout).toBe('')
+  const lines = result.stderr.trimEnd().split('\n')
+  expect(lines, result.stderr).toHaveLength(1)
+  expect(lines[0]).toMatch(/^layer-audit: /)
+  expect(result.stderr).not.toMatch(/\n\s+at /)
+  for (const m of mustMention) expect(lines[0]).toContain(m)
+}
+
+describe('bad input', () => {
+  for (const command of ['inspect', 'tree']) {
+    it(`${command}: a missing file`, async () => {
+      const missing = join(tmp, 'nope.tar')
+      expectCleanError(await runCli([command, missing]), missing)
+      expectCleanError(await runCli([command, missing, '--json']), missing)
+    })
+  }
+
+  it('a file that is not an image', async () => {
+    const path = join(tmp, 'notes.txt')
+    writeFileSync(path, 'just some notes\n')
+    expectCleanError(await runCli(['inspect', path]), path)
+  })
+
+  it('an unknown flag', async () => {
+    expectCleanError(await runCli(['inspect', '--no-such-flag', 'x.tar']), 'no-such-flag')
+  })
+
+  it('--debug adds the stack', async () => {
+    const result = await runCli(['inspect', join(tmp, 'nope.tar'), '--debug'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/\n\s+at /)
+  })
+})
