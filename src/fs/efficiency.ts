@@ -1,0 +1,170 @@
+/**
+ * Image efficiency and wasted bytes exactly as dive computes them (dive/filetree/efficiency.go and
+ * dive/image/analysis.go), so `inspect` agrees with the tool people already gate CI on.
+ *
+ * For every layer, dive visits the leaves of that layer's own tree in name order. Each visit adds to a
+ * per-path record: a file adds its size; a whiteout adds, when the path was a directory in the layers
+ * below, the total size of that directory's subtree (0 when it was a file). Efficiency is
+ * Σ(smallest size seen per path) / Σ(all sizes seen); a path seen twice or more is an inefficient file,
+ * and its cumulative size counts as wasted. Deliberately reproduced dive quirks:
+ * - a whiteout of a path missing below stops dive's visit of the rest of that layer, and leaves the
+ *   path's record with a minimum of −1;
+ * - the tree stacked below layer N holds layer 0 twice, and below layer 0 it is layer 0 itself;
+ * - sizes are tar header sizes (hardlinks 0).
+ */
+import type {LayerContents, LayerEntry, Whiteout} from './entry.js'
+import {buildLayerTree, childrenFirst, copyTree, type DiveNode, getNode, isLeaf, isWhiteout, nodePath, stack} from './dive-tree.js'
+
+export interface InefficientFile {
+  path: string
+  /** How many layers' trees hold this path as a leaf (whiteouts included). */
+  count: number
+  cumulativeSize: number
+}
+
+export interface ImageEfficiency {
+  /** 0..1; 1 when nothing was seen twice. */
+  efficiency: number
+  /** Bytes of every tar entry of every layer (dive's image size). */
+  sizeBytes: number
+  /** sizeBytes without layer 0 (the base image in dive's view). */
+  userSizeBytes: number
+  wastedBytes: number
+  /** wastedBytes / userSizeBytes; 0 when there are no user bytes (dive would print NaN). */
+  wastedUserPercent: number
+  /** Largest cumulative size first, as dive's report lists them. */
+  inefficientFiles: InefficientFile[]
+  /** Nodes of all per-layer trees: the "files:" count dive prints. */
+  fileCount: number
+  /** Per layer: bytes of its tar entries (dive's layer size). */
+  layerSizes: number[]
+}
+
+interface PathRecord {
+  path: string
+  count: number
+  cumulativeSize: number
+  minSize: number
+}
+
+export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
+  const records = new Map<string, PathRecord>()
+  const inefficient: PathRecord[] = []
+  let fileCount = 0
+  let base: DiveNode | undefined // layer 0's own tree, needed once more for the stack below layer 1
+  let below: DiveNode | undefined // dive's StackTreeRange(trees, 0, current-1)
+
+  layers.forEach((contents, index) => {
+    const {root, count} = buildLayerTree(contents)
+    fileCount += count
+    if (index === 0) base = root
+
+    for (const node of childrenFirst(root)) {
+      if (!isLeaf(node)) continue
+      const path = nodePath(node)
+      let record = records.get(path)
+      if (!record) {
+        record = {path, count: 0, cumulativeSize: 0, minSize: -1}
+        records.set(path, record)
+      }
+      let size: number
+      if (isWhiteout(node)) {
+        below ??= copyTree(base!)
+        const previous = getNode(below, path)
+        if (!previous) break // dive's visitor returns an error here: the rest of this layer goes unvisited
+        size = previous.payload.isDir ? subtreeSize(previous) : 0
+      } else {
+        size = node.payload.size
+      }
+      record.cumulativeSize += size
+      if (record.minSize < 0 || size < record.minSize) record.minSize = size
+      if (++record.count === 2) inefficient.push(record)
+    }
+
+    // Advance the stacked tree to "everything below the next layer".
+    if (index === 0) {
+      below = copyTree(root)
+      stack(below, root)
+    } else {
+      stack(below!, root)
+    }
+  })
+
+  let minimum = 0
+  let discovered = 0
+  for (const record of records.values()) {
+    minimum += record.minSize
+    discovered += record.cumulativeSize
+  }
+
+  const layerSizes = layers.map(layerSize)
+  const sizeBytes = sum(layerSizes)
+  const userSizeBytes = sizeBytes - (layerSizes[0] ?? 0)
+  // Stable ascending sort then reversed: dive's order, ties included (insertion sort for short lists).
+  const ordered = inefficient
+    .map((record, i) => ({record, i}))
+    .sort((a, b) => a.record.cumulativeSize - b.record.cumulativeSize || a.i - b.i)
+    .reverse()
+    .map(({record}) => ({path: record.path, count: record.count, cumulativeSize: record.cumulativeSize}))
+  const wastedBytes = sum(ordered.map((f) => f.cumulativeSize))
+
+  return {
+    efficiency: discovered === 0 ? 1 : minimum / discovered,
+    sizeBytes,
+    userSizeBytes,
+    wastedBytes,
+    wastedUserPercent: userSizeBytes === 0 ? 0 : wastedBytes / userSizeBytes,
+    inefficientFiles: ordered,
+    fileCount,
+    layerSizes,
+  }
+}
+
+/** One node of a layer's own tree, in the order dive's export lists a layer's files. */
+export interface LayerTreeItem {
+  /** Absolute path of the node as named in the layer (whiteouts keep their `.wh.` name). */
+  path: string
+  entry?: LayerEntry
+  whiteout?: Whiteout
+  /** A directory no entry of this layer names: dive creates it for a deeper path. */
+  implicit: boolean
+}
+
+/** dive's per-layer file list (export `fileList`): every node of the layer's tree, deepest first, by name. */
+export function layerTreeItems(contents: LayerContents): LayerTreeItem[] {
+  const {root} = buildLayerTree(contents)
+  const items: LayerTreeItem[] = []
+  for (const node of childrenFirst(root)) {
+    const {entry, whiteout} = node.payload
+    const item: LayerTreeItem = {path: rawPath(node), implicit: !entry && !whiteout}
+    if (entry) item.entry = entry
+    if (whiteout) item.whiteout = whiteout
+    items.push(item)
+  }
+  return items
+}
+
+function rawPath(node: DiveNode): string {
+  const names: string[] = []
+  for (let up: DiveNode | undefined = node; up?.parent; up = up.parent) names.push(up.name)
+  return '/' + names.reverse().join('/')
+}
+
+function subtreeSize(node: DiveNode): number {
+  let total = 0
+  for (const n of childrenFirst(node)) total += n.payload.size
+  return total
+}
+
+/** dive's layer size: the sum of the layer's tar header sizes (whiteout markers are empty). */
+function layerSize(contents: LayerContents): number {
+  let total = 0
+  for (const entry of contents.entries) total += entry.size
+  return total
+}
+
+function sum(values: number[]): number {
+  let total = 0
+  for (const v of values) total += v
+  return total
+}

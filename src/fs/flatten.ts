@@ -1,0 +1,101 @@
+/**
+ * Layers → the merged filesystem a container sees (the overlay view, as go-containerregistry's
+ * mutate.Extract and containerd build it). One pure function over the per-layer records.
+ *
+ * Per layer, bottom to top:
+ * 1. its whiteouts act on LOWER layers only: `.wh.X` removes X and its subtree, an opaque marker empties
+ *    its directory. All of them run before the layer's entries, so entries of the same layer survive
+ *    whatever their tar order (ggcr #1897, #2029).
+ * 2. its entries, in tar order (a duplicate path: the last one wins). A directory entry over a directory
+ *    updates its metadata and keeps its children; anything else replaces what was there, subtree included.
+ *    Missing parents — of entries and of whiteout markers — are synthesized as 0755 root-owned directories
+ *    written by this layer; a parent that is not a directory is replaced by one (never followed).
+ * A hardlink node keeps type 'hardlink' and its target, and reports the size of the file it shares
+ * (looked up when the link is applied); it adds no bytes of its own.
+ */
+import type {FileNode, LayerContents, LayerEntry, Whiteout} from './entry.js'
+import {ancestors, parentPath} from './path.js'
+import {FileTree} from './tree.js'
+
+export interface FlattenOptions {
+  /** Stop after this layer index (inclusive): the filesystem as of layer N. */
+  upTo?: number
+}
+
+export function flatten(layers: LayerContents[], options: FlattenOptions = {}): FileTree {
+  const tree = new FileTree()
+  const last = options.upTo === undefined ? layers.length - 1 : Math.min(options.upTo, layers.length - 1)
+  for (let i = 0; i <= last; i++) applyLayer(tree, layers[i], i)
+  return tree
+}
+
+/** Applies one layer on top of the tree in place. `index` is its position (what `node.layer` records). */
+export function applyLayer(tree: FileTree, contents: LayerContents, index: number): void {
+  // Copies this layer's own whiteouts removed, by path, for entries that re-create them: they still hide them.
+  const removed = applyWhiteouts(tree, contents.whiteouts, contents.entries)
+  for (const whiteout of contents.whiteouts) {
+    ensureDirectories(tree, whiteout.kind === 'opaque' ? whiteout.path : parentPath(whiteout.path), index, removed)
+  }
+  for (const entry of contents.entries) applyEntry(tree, entry, index, removed)
+}
+
+function applyWhiteouts(tree: FileTree, whiteouts: Whiteout[], entries: LayerEntry[]): Map<string, FileNode> {
+  const removed = new Map<string, FileNode>()
+  if (whiteouts.length === 0) return removed
+  const recreated = new Set(entries.map((e) => e.path))
+  const remember = (nodes: FileNode[]) => {
+    for (const node of nodes) if (recreated.has(node.path)) removed.set(node.path, node)
+  }
+  for (const whiteout of whiteouts) {
+    if (whiteout.kind === 'file') remember(tree.remove(whiteout.path))
+    else if (whiteout.path === '/' || tree.get(whiteout.path)?.type === 'directory') remember(tree.clearChildren(whiteout.path))
+  }
+  return removed
+}
+
+function applyEntry(tree: FileTree, entry: LayerEntry, layer: number, removed: Map<string, FileNode>): void {
+  ensureDirectories(tree, parentPath(entry.path), layer, removed)
+  const previous = tree.get(entry.path) ?? removed.get(entry.path)
+  const node: FileNode = {
+    path: entry.path,
+    type: entry.type,
+    mode: entry.mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    size: entry.size,
+    mtime: entry.mtime,
+    layer,
+    hides: hidden(previous, layer),
+  }
+  if (entry.linkTarget !== undefined) node.linkTarget = entry.linkTarget
+  if (entry.type === 'hardlink' && entry.linkTarget) node.size = sharedSize(tree, entry.linkTarget)
+  tree.set(node)
+}
+
+/** Makes `dir` and its ancestors directories, synthesizing what is missing or not a directory. */
+function ensureDirectories(tree: FileTree, dir: string, layer: number, removed: Map<string, FileNode>): void {
+  if (dir === '/') return
+  const existing = tree.get(dir)
+  if (existing?.type === 'directory') return // then its ancestors are directories too
+  for (const path of [...ancestors(dir), dir]) {
+    const node = tree.get(path)
+    if (node?.type === 'directory') continue
+    const previous = node ?? removed.get(path)
+    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer, hides: hidden(previous, layer)})
+  }
+}
+
+/** Lower layers whose copy of a path a new node in `layer` hides (a duplicate in the same layer adds none). */
+function hidden(previous: FileNode | undefined, layer: number): number[] {
+  if (!previous) return []
+  if (previous.layer === layer) return previous.hides
+  return [...previous.hides, previous.layer]
+}
+
+/** Size of the content a hardlink shares: its target's, following a chain of hardlinks. */
+function sharedSize(tree: FileTree, target: string): number {
+  const node = tree.get(target)
+  if (!node) return 0
+  if (node.type === 'file' || node.type === 'hardlink') return node.size
+  return 0
+}

@@ -1,0 +1,99 @@
+/** Small builders for layer tars used by the fs tests: tar-stream's packer and GNU tar. */
+import {execFileSync} from 'node:child_process'
+import {existsSync, mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {Readable} from 'node:stream'
+import {fileURLToPath} from 'node:url'
+import {pack as tarPack, type Header} from 'tar-stream'
+import type {LayerContents, Whiteout} from '../../src/fs/entry.js'
+import {walkLayerTar} from '../../src/fs/layer-walker.js'
+import type {LayerInfo} from '../../src/image/model.js'
+
+export interface TarItem extends Partial<Omit<Header, 'pax'>> {
+  name: string
+  content?: string | Buffer
+  pax?: Record<string, string>
+}
+
+/** A tar built with tar-stream's packer (ustar + pax headers when given). */
+export async function packTar(items: TarItem[]): Promise<Buffer> {
+  const pack = tarPack()
+  const chunks: Buffer[] = []
+  pack.on('data', (c: Buffer) => chunks.push(c))
+  const done = new Promise<void>((ok, fail) => {
+    pack.on('end', () => ok())
+    pack.on('error', fail)
+  })
+  for (const {content, ...header} of items) {
+    const body = content === undefined ? undefined : Buffer.from(content)
+    await new Promise<void>((ok, fail) => {
+      const cb = (err?: Error | null) => (err ? fail(err) : ok())
+      if (body) pack.entry({mtime: new Date(0), ...header, size: body.length} as Header, body, cb)
+      else pack.entry({mtime: new Date(0), ...header} as Header, cb)
+    })
+  }
+  pack.finalize()
+  await done
+  return Buffer.concat(chunks)
+}
+
+export function tmpDir(prefix = 'layer-audit-fs-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** GNU tar of `members` inside `dir` (run as given; --format picks gnu/posix/ustar). */
+export function gnuTar(dir: string, members: string[], extra: string[] = []): Buffer {
+  return execFileSync('tar', ['-C', dir, '-c', '--numeric-owner', ...extra, '-f', '-', ...members], {maxBuffer: 1 << 28})
+}
+
+export function layerInfo(index = 0): LayerInfo {
+  return {index, diffId: `sha256:${String(index).padStart(64, '0')}`, mediaType: 'application/vnd.oci.image.layer.v1.tar'}
+}
+
+/** A readable that hands out `buf` in pieces of `chunk` bytes (odd sizes exercise block straddling). */
+export function chunked(buf: Buffer, chunk = 1 << 20): Readable {
+  const parts: Buffer[] = []
+  for (let i = 0; i < buf.length; i += chunk) parts.push(buf.subarray(i, i + chunk))
+  return Readable.from(parts, {objectMode: false})
+}
+
+export async function walkBuffer(buf: Buffer, index = 0, chunk?: number) {
+  return walkLayerTar(chunked(buf, chunk), layerInfo(index))
+}
+
+/** LayerContents for flatten/efficiency tests from a walked tar. */
+export async function contentsOf(buf: Buffer, index: number): Promise<LayerContents> {
+  const {entries, whiteouts} = await walkBuffer(buf, index)
+  return {layer: layerInfo(index), entries, whiteouts, compression: 'none', compressedSize: buf.length, uncompressedSize: buf.length}
+}
+
+/** LayerContents written by hand (entries default to root-owned files of mode 0644). */
+export function layer(
+  index: number,
+  entries: Array<Partial<LayerContents['entries'][number]> & {path: string}>,
+  whiteouts: Whiteout[] = [],
+): LayerContents {
+  return {
+    layer: layerInfo(index),
+    entries: entries.map((e) => ({type: 'file', mode: e.type === 'directory' ? 0o755 : 0o644, uid: 0, gid: 0, size: 0, mtime: 0, ...e})),
+    whiteouts,
+    compression: 'none',
+    compressedSize: 0,
+    uncompressedSize: 0,
+  }
+}
+
+const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
+export const realdata = process.env.LAYER_AUDIT_REALDATA ?? resolve(repo, '../shared/realdata')
+export const haveRealdata = existsSync(realdata)
+if (!haveRealdata) console.warn(`realdata tests skipped: ${realdata} not found (set LAYER_AUDIT_REALDATA)`)
+
+export function haveTool(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+}
