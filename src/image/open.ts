@@ -1,0 +1,94 @@
+/**
+ * openImage: what the user typed → an Image. Prefixes pin the format; otherwise the CONTENT decides
+ * (never the file name): a directory with index.json/oci-layout is an OCI layout; a tar (or gzip/zstd
+ * of a tar) holding manifest.json is a docker-archive (its OCI index preferred when it has one), one
+ * holding index.json/oci-layout is an oci-archive. An existing local path always wins over a registry.
+ */
+import {stat} from 'node:fs/promises'
+import type {Readable} from 'node:stream'
+import {ImageSourceError} from '../errors.js'
+import {sniffCompression} from './compression.js'
+import {readHead} from './file-sniff.js'
+import type {Image, ImageSource, OpenOptions} from './model.js'
+import {parseReference, splitLocationRef} from './reference.js'
+import {openDockerArchive} from './sources/docker-archive.js'
+import {openOciArchive} from './sources/oci-archive.js'
+import {openOciLayout} from './sources/oci-layout.js'
+import {openSpooled} from './sources/stdin-spool.js'
+import {TarArchive} from './sources/tar-index.js'
+
+type LocalKind = 'docker-archive' | 'oci-archive' | 'oci'
+
+// ── Registry plug-in point ───────────────────────────────────────────────────────────────────────
+// The registry source (src/image/sources/registry/**) sets this. It receives `docker://REF` inputs
+// and any input that is not an existing local path. Until it is set, such inputs are NOT_FOUND.
+let remoteSource: ImageSource | undefined
+
+export function setRemoteSource(source: ImageSource | undefined): void {
+  remoteSource = source
+}
+// ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+export async function openImage(input: string, options: OpenOptions = {}): Promise<Image> {
+  const {transport, location} = parseReference(input)
+  switch (transport) {
+    case 'stdin':
+      return openStream(process.stdin, options, input)
+    case 'registry':
+      return openRemote(location, input, options)
+    case 'auto':
+      if (!(await exists(location))) return openRemote(location, input, options)
+      return openLocal(location, input, options)
+    default: {
+      const {path, ref} = await splitLocationRef(location)
+      return openLocal(path, input, options, transport, ref)
+    }
+  }
+}
+
+/** Opens an archive read from a stream (stdin): spooled to a temp file deleted on close. */
+export async function openStream(stream: Readable, options: OpenOptions = {}, input = '-'): Promise<Image> {
+  return openSpooled(stream, input, (path) => openLocal(path, input, options))
+}
+
+async function openRemote(location: string, input: string, options: OpenOptions): Promise<Image> {
+  if (remoteSource) return remoteSource.open(location, options)
+  throw new ImageSourceError('NOT_FOUND', 'no such file', {input})
+}
+
+async function openLocal(path: string, input: string, options: OpenOptions, kind?: LocalKind, ref?: string): Promise<Image> {
+  const info = await stat(path).catch(() => undefined)
+  if (!info) throw new ImageSourceError('NOT_FOUND', 'no such file', {input})
+  if (info.isDirectory()) {
+    if (kind && kind !== 'oci') {
+      throw new ImageSourceError('UNKNOWN_FORMAT', `${kind} expects a file, this is a directory`, {input})
+    }
+    if (!kind && !(await exists(`${path}/index.json`)) && !(await exists(`${path}/oci-layout`))) {
+      throw new ImageSourceError('UNKNOWN_FORMAT', 'a directory, but not an OCI layout (no index.json or oci-layout)', {input})
+    }
+    return openOciLayout(path, {input, ...(ref !== undefined ? {ref} : {}), options})
+  }
+  if (kind === 'oci') throw new ImageSourceError('UNKNOWN_FORMAT', 'oci: expects an OCI layout directory, this is a file', {input})
+  const compression = sniffCompression(await readHead(path, 4, input))
+  const archive = await TarArchive.open(path, compression, input)
+  const format = kind ?? detectArchive(archive, input)
+  if (format === 'docker-archive') {
+    const withImage = ref !== undefined && !options.image ? {...options, image: ref} : options
+    return openDockerArchive(archive, {input, options: withImage})
+  }
+  return openOciArchive(archive, {input, ...(ref !== undefined ? {ref} : {}), options})
+}
+
+function detectArchive(archive: TarArchive, input: string): 'docker-archive' | 'oci-archive' {
+  if (archive.has('manifest.json')) return 'docker-archive'
+  if (archive.has('index.json') || archive.has('oci-layout')) return 'oci-archive'
+  throw new ImageSourceError(
+    'UNKNOWN_FORMAT',
+    'not an image archive: no manifest.json or index.json (a plain filesystem tar?)',
+    {input},
+  )
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined)) !== undefined
+}

@@ -1,0 +1,191 @@
+/**
+ * Index of an outer archive's members, built by reading headers only (content is skipped, not read),
+ * so opening a 2 GB docker save costs a few hundred small reads. Members are then read as ranged
+ * streams. Links inside the archive are followed: skopeo's `<v1id>/layer.tar` are symlinks to
+ * `../<digest>.tar`, Bazel's deduplicated layers are symlinks between v1 dirs.
+ */
+import {posix} from 'node:path'
+import type {Readable} from 'node:stream'
+import {ImageSourceError} from '../../errors.js'
+import type {Compression} from '../compression.js'
+import {checkJsonSize} from '../json-document.js'
+import {type ArchiveBytes, type SequentialReader, archiveBytes} from './archive-bytes.js'
+import {BLOCK, type TarMemberType, isMetaFlag, memberType, paddedSize, parseHeader, parsePax} from './tar-header.js'
+
+export interface TarMember {
+  name: string
+  type: TarMemberType
+  /** Offset of the content in the (decompressed) archive. */
+  offset: number
+  size: number
+  linkname?: string
+}
+
+/** Members of compressed archives small enough and named like metadata are kept from the indexing pass. */
+const CACHE_LIMIT = 256 * 1024
+const MAX_LINK_HOPS = 16
+
+export class TarArchive {
+  private readonly cache = new Map<string, Buffer>()
+
+  private constructor(
+    private readonly bytes: ArchiveBytes,
+    readonly members: Map<string, TarMember>,
+    /** Name the input in errors. */
+    readonly input: string,
+  ) {}
+
+  get compression(): Compression {
+    return this.bytes.compression
+  }
+
+  /** Indexes `path` (a tar, or a gzip/zstd of a tar). A file that is not a tar → UNKNOWN_FORMAT. */
+  static async open(path: string, compression: Compression, input: string): Promise<TarArchive> {
+    const bytes = archiveBytes(path, compression, input)
+    const members = new Map<string, TarMember>()
+    const archive = new TarArchive(bytes, members, input)
+    const reader = await bytes.sequential()
+    try {
+      await archive.walk(reader)
+    } finally {
+      await reader.close()
+    }
+    return archive
+  }
+
+  /** Normalised member names, in archive order. */
+  names(): string[] {
+    return [...this.members.keys()]
+  }
+
+  /** The member a name leads to, following symlinks and hardlinks; undefined when absent or dangling. */
+  find(name: string): TarMember | undefined {
+    let current = this.members.get(normalizeMemberName(name))
+    for (let hops = 0; current && hops < MAX_LINK_HOPS; hops++) {
+      if (current.type === 'symlink') {
+        const target = current.linkname ?? ''
+        const base = target.startsWith('/') ? '' : posix.dirname(current.name)
+        current = this.members.get(normalizeMemberName(posix.join(base, target)))
+      } else if (current.type === 'hardlink') {
+        current = this.members.get(normalizeMemberName(current.linkname ?? ''))
+      } else {
+        return current
+      }
+    }
+    return undefined
+  }
+
+  has(name: string): boolean {
+    return this.find(name)?.type === 'file'
+  }
+
+  /** A regular member's bytes as a stream (1 MiB reads). */
+  openMember(name: string): Readable {
+    const member = this.requireFile(name)
+    return this.bytes.range(member.offset, member.size)
+  }
+
+  /** A small member (JSON), read whole under `cap`. */
+  async readMember(name: string, cap: number, what: string): Promise<Buffer> {
+    const member = this.requireFile(name)
+    checkJsonSize(member.size, cap, what, this.input)
+    const cached = this.cache.get(member.name)
+    if (cached) return cached
+    const chunks: Buffer[] = []
+    for await (const chunk of this.bytes.range(member.offset, member.size)) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks)
+  }
+
+  private requireFile(name: string): TarMember {
+    const member = this.find(name)
+    if (!member || member.type !== 'file') {
+      throw new ImageSourceError('NOT_FOUND', `${name} is missing from the archive`, {input: this.input})
+    }
+    return member
+  }
+
+  private async walk(reader: SequentialReader): Promise<void> {
+    let offset = 0
+    let pending: {path?: string; linkpath?: string; size?: number} = {}
+    for (;;) {
+      const block = await reader.read(BLOCK)
+      if (block.length === 0) return // EOF without an end marker: GNU tar accepts it, so do we.
+      if (block.length < BLOCK) {
+        if (offset === 0) throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
+        throw this.corrupt(`truncated archive: partial tar header at offset ${offset}`)
+      }
+      let header
+      try {
+        header = parseHeader(block)
+      } catch {
+        if (offset === 0) {
+          throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
+        }
+        throw this.corrupt(`damaged tar header at offset ${offset}`)
+      }
+      if (header === null) return
+      offset += BLOCK
+      const size = pending.size ?? header.size
+      const padded = paddedSize(size)
+      if (isMetaFlag(header.flag)) {
+        const data = await reader.read(padded)
+        if (data.length < padded) throw this.corrupt(`truncated archive: extended header at offset ${offset} is cut short`)
+        offset += padded
+        const content = data.subarray(0, header.size)
+        if (header.flag === 'x') {
+          const pax = parsePax(content)
+          pending = {
+            ...pending,
+            ...(pax.path !== undefined ? {path: pax.path} : {}),
+            ...(pax.linkpath !== undefined ? {linkpath: pax.linkpath} : {}),
+            ...(pax.size !== undefined ? {size: Number(pax.size)} : {}),
+          }
+        } else if (header.flag === 'L') {
+          pending.path = content.toString('utf8').replace(/\0+$/, '')
+        } else if (header.flag === 'K') {
+          pending.linkpath = content.toString('utf8').replace(/\0+$/, '')
+        }
+        continue
+      }
+      const name = normalizeMemberName(pending.path ?? header.name)
+      const type = memberType(header.flag)
+      const linkname = pending.linkpath ?? header.linkname
+      pending = {}
+      const dataSize = type === 'file' ? size : 0
+      const member: TarMember = {name, type, offset, size: dataSize, ...(linkname ? {linkname} : {})}
+      if (name !== '') this.members.set(name, member)
+      const contentBytes = type === 'file' || type === 'other' ? paddedSize(size) : 0
+      if (type === 'file' && this.bytes.compression !== 'none' && size <= CACHE_LIMIT && looksLikeMetadata(name)) {
+        const data = await reader.read(contentBytes)
+        if (data.length < contentBytes) throw this.truncated(name)
+        this.cache.set(name, Buffer.from(data.subarray(0, size)))
+      } else if ((await reader.skip(contentBytes)) < contentBytes) {
+        throw this.truncated(name)
+      }
+      offset += contentBytes
+    }
+  }
+
+  private corrupt(message: string): ImageSourceError {
+    return new ImageSourceError('CORRUPT', message, {input: this.input})
+  }
+
+  private truncated(name: string): ImageSourceError {
+    return this.corrupt(`truncated archive: member ${name} is cut short`)
+  }
+}
+
+/** "./a//b/" → "a/b": how docker-archive and OCI paths are compared. */
+export function normalizeMemberName(name: string): string {
+  const cleaned = posix.normalize(`/${name}`).replace(/^\/+/, '').replace(/\/+$/, '')
+  return cleaned === '.' ? '' : cleaned
+}
+
+function looksLikeMetadata(name: string): boolean {
+  return (
+    /(^|\/)(manifest\.json|index\.json|oci-layout|repositories|json)$/.test(name) ||
+    name.endsWith('.json') ||
+    /(^|\/)sha256:[a-f0-9]{64}$/.test(name) ||
+    /^blobs\/sha(256|512)\/[a-f0-9]+$/.test(name)
+  )
+}
