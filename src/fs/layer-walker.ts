@@ -120,6 +120,8 @@ export function walkLayerTar(
 
     extract.on('entry', (rawHeader, stream, next) => {
       const header = rawHeader as unknown as RawHeader
+      // The extract's own error listener reports failures; an entry stream destroyed with it must not throw.
+      stream.on('error', ignore)
       const headerAt = header.byteOffset - 512
       if (headerAt > nextHeaderAt) endedAtZeroBlock()
       const dataSize = header.type === 'directory' ? 0 : (header.size ?? 0)
@@ -217,6 +219,8 @@ export function walkLayerTar(
     return sinks
   }
 }
+
+function ignore(): void {}
 
 function padded(size: number): number {
   const rest = size % 512

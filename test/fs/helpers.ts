@@ -97,3 +97,27 @@ export function haveTool(name: string): boolean {
     return false
   }
 }
+
+/**
+ * Opens an image the way the CLI will: H1's `openImage` (src/image/open.ts) when it exists, otherwise
+ * the source modules directly, picked by the skopeo-style prefix.
+ */
+export async function openTestImage(location: string): Promise<import('../../src/image/model.js').Image> {
+  const openModule = '../../src/image/open.js'
+  try {
+    const mod = (await import(/* @vite-ignore */ openModule)) as {openImage?: (l: string, o?: object) => Promise<import('../../src/image/model.js').Image>}
+    if (mod.openImage) return await mod.openImage(location, {})
+  } catch (error) {
+    if (!/Cannot find module|Failed to load|does the file exist/i.test(String(error))) throw error
+  }
+  const [{DockerArchiveSource}, {OciArchiveSource}, {OciLayoutSource}] = await Promise.all([
+    import('../../src/image/sources/docker-archive.js'),
+    import('../../src/image/sources/oci-archive.js'),
+    import('../../src/image/sources/oci-layout.js'),
+  ])
+  const [kind, ...rest] = location.split(':')
+  const path = rest.join(':')
+  if (kind === 'oci-archive') return new OciArchiveSource().open(path, {})
+  if (kind === 'oci') return new OciLayoutSource().open(path, {})
+  return new DockerArchiveSource().open(kind === 'docker-archive' ? path : location, {})
+}
