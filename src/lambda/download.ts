@@ -3,7 +3,8 @@
  * verifying CodeSha256 and CodeSize while streaming. The URL never appears in any message: errors name
  * what was asked (an ARN, a function) and the HTTP status only.
  *
- * yauzl needs random access, so even with noCache the zip lands in a temporary file (deleted by cleanup()).
+ * yauzl needs random access, so even with noCache (or an unwritable cache) the zip lands in a temporary
+ * file, deleted by cleanup().
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
@@ -52,11 +53,12 @@ export function zipCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Fetches (or finds in the cache) the zip behind a presigned URL; `what` names it in errors (an ARN). */
 export async function downloadZip(location: PresignedUrl, expected: ExpectedZip, what: string, options: DownloadOptions = {}): Promise<DownloadedZip> {
   const sha256 = base64ToHex(expected.codeSha256, what)
-  if (!options.noCache) {
-    const cached = join(options.cacheDir ?? zipCacheDir(), `${sha256}.zip`)
+  const cached = options.noCache ? undefined : join(options.cacheDir ?? zipCacheDir(), `${sha256}.zip`)
+  // An unwritable cache directory (read-only home in CI) falls back to a temporary download.
+  const usable = cached !== undefined && (await mkdir(dirname(cached), {recursive: true}).then(() => true, () => false))
+  if (cached && usable) {
     const hit = await verifiedCacheEntry(cached, sha256, expected.codeSize)
     if (hit) return {path: cached, sha256, size: hit, fromCache: true, cleanup: async () => {}}
-    await mkdir(dirname(cached), {recursive: true})
     const temp = `${cached}.${process.pid}.${randomBytes(4).toString('hex')}.part`
     try {
       const size = await fetchTo(location, temp, sha256, expected.codeSize, what, options)

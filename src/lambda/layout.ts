@@ -246,7 +246,8 @@ function place(
     mode: entry.mode,
     uid: 0,
     gid: 0,
-    size: entry.size,
+    // As in image trees, only regular files have a size (a symlink's target length is ZipEntry.size).
+    size: entry.type === 'file' ? entry.size : 0,
     mtime: entry.mtime,
     layer: index,
     hides: [...new Set(hides)].sort((a, b) => a - b),

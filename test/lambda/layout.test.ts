@@ -16,7 +16,9 @@ function layoutView(layout: FunctionLayout, mount: string): Map<string, Seen> {
   const seen = new Map<string, Seen>()
   for (const node of layout.tree.walk(mount)) {
     if (node.path === mount) continue
-    const s: Seen = {type: node.type as Seen['type'], mode: node.mode, size: node.type === 'directory' ? 0 : node.size}
+    // lstat reports a symlink's size as its target's length; the tree, like image trees, keeps 0.
+    const size = node.type === 'symlink' ? Buffer.byteLength(node.linkTarget ?? '') : node.size
+    const s: Seen = {type: node.type as Seen['type'], mode: node.mode, size}
     if (node.linkTarget !== undefined) s.linkTarget = node.linkTarget
     seen.set(node.path, s)
   }
