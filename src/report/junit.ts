@@ -1,0 +1,108 @@
+/**
+ * JUnit XML for CI test-report UIs (GitLab, Jenkins, Azure DevOps, GitHub test reporters).
+ * One <testsuite> per rule the command runs, so every check shows up even when it passes:
+ * - a rule without findings: one passing testcase, "<rule id>: no findings";
+ * - a finding at or above --fail-on: a testcase with <failure> (the gate fails on it);
+ * - a finding below the threshold: a passing testcase, its details in <system-out>;
+ * - a suppressed finding: a <skipped> testcase whose message is the suppression reason.
+ * Testcase names are the finding's path (or message), classnames "layer-audit.<command>.<rule id>".
+ * No timestamps or durations, so the output is reproducible.
+ */
+import {atOrAbove} from '../audit/gate.js'
+import type {Report} from '../audit/report.js'
+import type {Finding, RuleMeta} from '../rules/types.js'
+import {groupByRule, originText, prepare} from './prepared.js'
+import type {RenderOptions, Reporter} from './reporter.js'
+import {TOOL_NAME} from './tool-info.js'
+
+/** Element text. XML 1.0 cannot hold most control characters even escaped: drop them. */
+function xmlText(text: string): string {
+  return text
+    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+}
+
+/** Attribute value (always double-quoted here); line breaks kept as character references. */
+function xml(text: string): string {
+  return xmlText(text).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;')
+}
+
+function details(finding: Finding, rule: RuleMeta | undefined): string {
+  const lines = [`${finding.severity}: ${finding.message}`]
+  if (finding.path) lines.push(`path: ${finding.path}`)
+  const origin = originText(finding)
+  if (origin) lines.push(`from: ${origin}`)
+  if (finding.expected) lines.push(`expected: ${JSON.stringify(finding.expected)}`)
+  if (finding.actual) lines.push(`actual: ${JSON.stringify(finding.actual)}`)
+  if (finding.evidence) lines.push(`evidence: ${JSON.stringify(finding.evidence)}`)
+  if (rule?.fix) lines.push(`fix: ${rule.fix}`)
+  if (finding.fingerprint) lines.push(`fingerprint: ${finding.fingerprint}`)
+  return lines.join('\n')
+}
+
+interface Suite {
+  name: string
+  tests: number
+  failures: number
+  skipped: number
+  cases: string[]
+}
+
+export function renderJunit(report: Report, options: RenderOptions = {}): string {
+  const prepared = prepare(report, options)
+  const command = prepared.report.command
+  const active = groupByRule(prepared.active)
+  const suppressed = groupByRule(prepared.suppressed)
+  const suites: Suite[] = []
+
+  for (const rule of prepared.rules) {
+    const classname = xml(`${TOOL_NAME}.${command}.${rule.id}`)
+    const suite: Suite = {name: rule.id, tests: 0, failures: 0, skipped: 0, cases: []}
+    const open = (name: string) => `    <testcase classname="${classname}" name="${xml(name)}" time="0"`
+    for (const finding of active.get(rule.id) ?? []) {
+      suite.tests++
+      const name = finding.path ?? finding.message
+      if (atOrAbove(finding.severity, prepared.failOn)) {
+        suite.failures++
+        suite.cases.push(
+          `${open(name)}>\n      <failure message="${xml(finding.message)}" type="${finding.severity}">${xmlText(details(finding, rule))}</failure>\n    </testcase>`,
+        )
+      } else {
+        suite.cases.push(`${open(name)}>\n      <system-out>${xmlText(details(finding, rule))}</system-out>\n    </testcase>`)
+      }
+    }
+    for (const finding of suppressed.get(rule.id) ?? []) {
+      suite.tests++
+      suite.skipped++
+      const reason = `suppressed: ${finding.suppressed?.reason ?? ''}`
+      suite.cases.push(`${open(finding.path ?? finding.message)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
+    }
+    if (suite.tests === 0) {
+      suite.tests = 1
+      suite.cases.push(`${open(`${rule.id}: no findings`)}/>`)
+    }
+    suites.push(suite)
+  }
+
+  const total = suites.reduce(
+    (sum, suite) => ({tests: sum.tests + suite.tests, failures: sum.failures + suite.failures, skipped: sum.skipped + suite.skipped}),
+    {tests: 0, failures: 0, skipped: 0},
+  )
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(`${TOOL_NAME} ${command} ${prepared.report.image.reference}`)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}" time="0">`,
+  ]
+  for (const suite of suites) {
+    out.push(
+      `  <testsuite name="${xml(suite.name)}" tests="${suite.tests}" failures="${suite.failures}" errors="0" skipped="${suite.skipped}" time="0">`,
+      ...suite.cases,
+      '  </testsuite>',
+    )
+  }
+  out.push('</testsuites>')
+  return `${out.join('\n')}\n`
+}
+
+export const junitReporter: Reporter = {format: 'junit', render: renderJunit}

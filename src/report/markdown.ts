@@ -1,0 +1,80 @@
+/**
+ * A pull-request comment: the verdict as a heading, the counts, one table per severity (errors and
+ * warnings open, notes and suppressed findings in collapsed <details>), each rule linked to its docs.
+ * Tables stop after `limit` rows (default 50) to stay under comment size limits.
+ */
+import type {Report} from '../audit/report.js'
+import type {Finding, Severity} from '../rules/types.js'
+import {countsText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
+import type {RenderOptions, Reporter} from './reporter.js'
+import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
+
+/** Text safe inside a table cell: no line breaks, no column breaks, no HTML. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
+}
+
+/** An inline code span that survives backticks and pipes in the text. */
+function code(text: string): string {
+  const clean = cell(text).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+  const fence = clean.includes('`') ? '``' : '`'
+  return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`
+}
+
+function findingsTable(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string): string[] {
+  const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
+  const withOrigin = findings.some((finding) => originText(finding) !== '')
+  const lines = [
+    `| rule | path | finding |${withOrigin ? ' from |' : ''}`,
+    `| --- | --- | --- |${withOrigin ? ' --- |' : ''}`,
+  ]
+  for (const finding of findings.slice(0, limit)) {
+    const rule = prepared.ruleById.get(finding.rule)
+    const tooltip = rule && rule.title !== rule.id ? ` "${cell(rule.title).replace(/"/g, "'")}"` : ''
+    const link = `[${code(finding.rule)}](${ruleDocsUri(finding.rule, homepage)}${tooltip})`
+    const origin = withOrigin ? ` ${cell(originText(finding) || '—')} |` : ''
+    lines.push(`| ${link} | ${finding.path ? code(finding.path) : '—'} | ${cell(finding.message)} |${origin}`)
+  }
+  if (findings.length > limit) lines.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
+  return lines
+}
+
+export function renderMarkdown(report: Report, options: RenderOptions = {}): string {
+  const prepared = prepare(report, options)
+  const homepage = options.informationUri ?? packageInfo().homepage
+  const {summary, command} = prepared.report
+  const out: string[] = []
+  const mark = prepared.failed ? '❌' : '✅'
+  out.push(`### ${mark} ${TOOL_NAME} ${command}: ${prepared.failed ? 'FAIL' : 'PASS'}`, '')
+  out.push(`${cell(subjectText(prepared.report))}: **${countsText(summary)}** (gate: \`--fail-on ${prepared.failOn}\`)`, '')
+  out.push('| errors | warnings | notes | suppressed |', '| ---: | ---: | ---: | ---: |')
+  out.push(`| ${summary.error} | ${summary.warning} | ${summary.note} | ${summary.suppressed} |`)
+
+  for (const severity of ['error', 'warning'] as Severity[]) {
+    const findings = prepared.active.filter((finding) => finding.severity === severity)
+    if (findings.length === 0) continue
+    out.push('', `#### ${SEVERITY_HEADINGS[severity]} (${findings.length})`, '', ...findingsTable(findings, prepared, options, homepage))
+  }
+
+  const collapsed: [string, Finding[], 'finding' | 'reason'][] = [
+    [SEVERITY_HEADINGS.note, prepared.active.filter((finding) => finding.severity === 'note'), 'finding'],
+    ['Suppressed', prepared.suppressed, 'reason'],
+  ]
+  for (const [heading, findings, last] of collapsed) {
+    if (findings.length === 0) continue
+    out.push('', `<details><summary>${heading} (${findings.length})</summary>`, '')
+    if (last === 'finding') out.push(...findingsTable(findings, prepared, options, homepage))
+    else {
+      out.push('| rule | path | reason |', '| --- | --- | --- |')
+      const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
+      for (const finding of findings.slice(0, limit)) {
+        out.push(`| ${code(finding.rule)} | ${finding.path ? code(finding.path) : '—'} | ${cell(finding.suppressed?.reason ?? '')} |`)
+      }
+      if (findings.length > limit) out.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
+    }
+    out.push('', '</details>')
+  }
+  return `${out.join('\n')}\n`
+}
+
+export const markdownReporter: Reporter = {format: 'markdown', render: renderMarkdown}

@@ -1,0 +1,107 @@
+/**
+ * What every reporter starts from: the report redacted, fingerprinted and sorted, the rule list it is
+ * rendered against (registry rules for the command plus any rule a finding names that the list lacks),
+ * and the verdict under the --fail-on threshold.
+ */
+import {failsGate, severityOrder, type FailOn} from '../audit/gate.js'
+import type {Report} from '../audit/report.js'
+import {rulesFor} from '../rules/registry.js'
+import type {Finding, RuleMeta, Severity} from '../rules/types.js'
+import {withFingerprints} from './fingerprint.js'
+import {redactReport} from './redaction.js'
+import type {RenderOptions} from './reporter.js'
+
+export interface PreparedReport {
+  report: Report
+  /** Unsuppressed findings, most severe first, then by rule and path. */
+  active: Finding[]
+  suppressed: Finding[]
+  rules: RuleMeta[]
+  ruleById: Map<string, RuleMeta>
+  failOn: FailOn
+  failed: boolean
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    severityOrder(a.severity, b.severity) ||
+    a.rule.localeCompare(b.rule, 'en') ||
+    (a.path ?? '').localeCompare(b.path ?? '', 'en') ||
+    a.message.localeCompare(b.message, 'en')
+  )
+}
+
+export function prepare(input: Report, options: RenderOptions = {}): PreparedReport {
+  const redacted = redactReport(input)
+  const report: Report = {...redacted, findings: withFingerprints(redacted.findings)}
+  const rules = [...(options.rules ?? rulesFor(report.command))]
+  const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
+  for (const finding of report.findings) {
+    if (ruleById.has(finding.rule)) continue
+    // A finding from a rule the list does not know still needs a descriptor (SARIF ruleIndex, JUnit suite).
+    const stub: RuleMeta = {id: finding.rule, title: finding.rule, severity: finding.severity, why: '', fix: '', scope: report.command}
+    rules.push(stub)
+    ruleById.set(stub.id, stub)
+  }
+  const sorted = [...report.findings].sort(compareFindings)
+  const failOn = options.failOn ?? 'error'
+  return {
+    report,
+    active: sorted.filter((finding) => !finding.suppressed),
+    suppressed: sorted.filter((finding) => finding.suppressed),
+    rules,
+    ruleById,
+    failOn,
+    failed: failsGate(report.summary, failOn),
+  }
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** "3 errors, 1 warning, 2 notes" (zero counts left out), or "no findings". */
+export function countsText(summary: Report['summary']): string {
+  const parts = (['error', 'warning', 'note'] as const).filter((s) => summary[s] > 0).map((s) => plural(summary[s], s))
+  return parts.length > 0 ? parts.join(', ') : 'no findings'
+}
+
+/** "image fixtures/x.tar vs function my-fn" — what was audited, in a few words. */
+export function subjectText(report: Report): string {
+  const image = `image ${report.image.reference}`
+  if (report.command === 'scan') return image
+  const fn = report.function
+  if (!fn) return image
+  if (fn.name) return `${image} vs function ${fn.name}`
+  const parts = [fn.layers.length > 0 ? plural(fn.layers.length, 'layer') : undefined, fn.codeSource ? 'code zip' : undefined]
+  const described = parts.filter(Boolean).join(' + ')
+  return described ? `${image} vs ${described}` : image
+}
+
+/** "FAIL: 3 errors, 1 warning (2 suppressed) — image … vs function …" */
+export function verdictText(prepared: PreparedReport): string {
+  const {report, failed} = prepared
+  const suppressed = report.summary.suppressed > 0 ? ` (${report.summary.suppressed} suppressed)` : ''
+  return `${failed ? 'FAIL' : 'PASS'}: ${countsText(report.summary)}${suppressed} — ${subjectText(report)}`
+}
+
+/** "layer dd.zip", "image layer 3", "layer dd.zip, image layer 3", or "". */
+export function originText(finding: Finding): string {
+  const parts: string[] = []
+  if (finding.source) parts.push(finding.source)
+  if (finding.layer !== undefined) parts.push(`image layer ${finding.layer}`)
+  return parts.join(', ')
+}
+
+export const SEVERITY_HEADINGS: Record<Severity, string> = {error: 'Errors', warning: 'Warnings', note: 'Notes'}
+
+/** Findings grouped by rule, groups in the order of their first (most severe) finding. */
+export function groupByRule(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>()
+  for (const finding of findings) {
+    const group = groups.get(finding.rule)
+    if (group) group.push(finding)
+    else groups.set(finding.rule, [finding])
+  }
+  return groups
+}

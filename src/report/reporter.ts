@@ -1,0 +1,29 @@
+/** One interface for every output format: a pure function from the Report to text. */
+import type {FailOn} from '../audit/gate.js'
+import type {Report} from '../audit/report.js'
+import type {RuleMeta} from '../rules/types.js'
+
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+export interface RenderOptions {
+  /** Rule metadata for titles, fixes, SARIF rules and JUnit suites (default: the registry's rules for the command). */
+  rules?: readonly RuleMeta[]
+  /** The gate threshold: decides the verdict and which findings are JUnit failures (default 'error'). */
+  failOn?: FailOn
+  /** table: ANSI colour. The caller decides (TTY, NO_COLOR, --color/--no-color); default off. */
+  color?: boolean
+  /** table, markdown: list every finding instead of the first `limit` per group. */
+  verbose?: boolean
+  /** table, markdown: rows per group before "… and N more" (default 10 for table, 50 for markdown). */
+  limit?: number
+  /** sarif: tool version (default: package.json's). */
+  toolVersion?: string
+  /** sarif, markdown: project home page; rule docs are linked under it (default: package.json's homepage). */
+  informationUri?: string
+}
+
+export interface Reporter {
+  readonly format: ReportFormat
+  render(report: Report, options?: RenderOptions): string
+}

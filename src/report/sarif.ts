@@ -1,0 +1,127 @@
+/**
+ * SARIF 2.1.0 for code-scanning UIs. Every rule of the command is in tool.driver.rules (with why, fix and
+ * a docs link), every result has `ruleIndex`, `level` and a stable `partialFingerprints` entry, so alerts
+ * stay the same alert across runs and rebuilds. Locations are `image:///<path>`; a finding without a path
+ * points at the image itself (`image:<reference>`). Suppressed findings are results with `suppressions`.
+ */
+import type {Report} from '../audit/report.js'
+import {BASELINE_REASON} from '../audit/baseline.js'
+import type {Finding, RuleMeta, Severity} from '../rules/types.js'
+import {FINGERPRINT_VERSION, fingerprintOf} from './fingerprint.js'
+import {prepare} from './prepared.js'
+import type {RenderOptions, Reporter} from './reporter.js'
+import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
+
+export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
+
+/** GitHub code scanning ranks security alerts by this (0-10) when a rule is tagged "security". */
+const SECURITY_SEVERITY: Record<Severity, string> = {error: '8.0', warning: '5.0', note: '2.0'}
+
+/** Percent-encodes what a URI cannot hold, keeping "/" and ":" readable. */
+function uriSafe(text: string): string {
+  return encodeURI(text).replace(/[#?]/g, (char) => (char === '#' ? '%23' : '%3F'))
+}
+
+export function locationUri(finding: Pick<Finding, 'path'>, imageReference: string): string {
+  return finding.path ? `image://${uriSafe(finding.path.startsWith('/') ? finding.path : `/${finding.path}`)}` : `image:${uriSafe(imageReference)}`
+}
+
+function pascalName(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, char: string) => char.toUpperCase())
+}
+
+function ruleDescriptor(rule: RuleMeta, homepage: string): Record<string, unknown> {
+  const helpUri = ruleDocsUri(rule.id, homepage)
+  const descriptor: Record<string, unknown> = {
+    id: rule.id,
+    name: pascalName(rule.id),
+    shortDescription: {text: rule.title},
+    fullDescription: {text: rule.why || rule.title},
+    defaultConfiguration: {level: rule.severity},
+    helpUri,
+    properties: {
+      tags: rule.scope === 'scan' ? [rule.scope, 'security'] : [rule.scope],
+      ...(rule.scope === 'scan' ? {'security-severity': SECURITY_SEVERITY[rule.severity]} : {}),
+    },
+  }
+  if (rule.why || rule.fix) {
+    descriptor.help = {
+      text: [rule.why, rule.fix && `Fix: ${rule.fix}`, `Docs: ${helpUri}`].filter(Boolean).join('\n\n'),
+      markdown: [rule.why, rule.fix && `**Fix:** ${rule.fix}`, `[Rule documentation](${helpUri})`].filter(Boolean).join('\n\n'),
+    }
+  }
+  return descriptor
+}
+
+function resultProperties(finding: Finding): Record<string, unknown> | undefined {
+  const properties: Record<string, unknown> = {}
+  if (finding.layer !== undefined) properties.layer = finding.layer
+  if (finding.source !== undefined) properties.source = finding.source
+  if (finding.expected !== undefined) properties.expected = finding.expected
+  if (finding.actual !== undefined) properties.actual = finding.actual
+  if (finding.evidence !== undefined) properties.evidence = finding.evidence
+  return Object.keys(properties).length > 0 ? properties : undefined
+}
+
+export function toSarif(report: Report, options: RenderOptions = {}): Record<string, unknown> {
+  const prepared = prepare(report, options)
+  const {version, homepage: defaultHomepage} = packageInfo()
+  const homepage = options.informationUri ?? defaultHomepage
+  const ruleIndex = new Map(prepared.rules.map((rule, index) => [rule.id, index]))
+  const reference = prepared.report.image.reference
+
+  const results = [...prepared.active, ...prepared.suppressed].map((finding) => {
+    const result: Record<string, unknown> = {
+      ruleId: finding.rule,
+      ruleIndex: ruleIndex.get(finding.rule),
+      level: finding.severity,
+      message: {text: finding.message},
+      locations: [
+        {
+          physicalLocation: {artifactLocation: {uri: locationUri(finding, reference)}},
+          ...(finding.path ? {} : {message: {text: `image ${reference}`}}),
+        },
+      ],
+      partialFingerprints: {[FINGERPRINT_VERSION]: finding.fingerprint ?? fingerprintOf(finding)},
+    }
+    if (finding.suppressed) {
+      result.suppressions = [{kind: 'external', status: 'accepted', justification: finding.suppressed.reason}]
+      if (finding.suppressed.reason === BASELINE_REASON) result.baselineState = 'unchanged'
+    }
+    const properties = resultProperties(finding)
+    if (properties) result.properties = properties
+    return result
+  })
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: options.toolVersion ?? version,
+            informationUri: homepage,
+            rules: prepared.rules.map((rule) => ruleDescriptor(rule, homepage)),
+          },
+        },
+        automationDetails: {id: `${TOOL_NAME}/${prepared.report.command}/`},
+        results,
+        properties: {
+          command: prepared.report.command,
+          image: prepared.report.image,
+          ...(prepared.report.function ? {function: prepared.report.function} : {}),
+          summary: prepared.report.summary,
+          ...(prepared.report.stats ? {stats: prepared.report.stats} : {}),
+        },
+      },
+    ],
+  }
+}
+
+export function renderSarif(report: Report, options: RenderOptions = {}): string {
+  return `${JSON.stringify(toSarif(report, options), null, 2)}\n`
+}
+
+export const sarifReporter: Reporter = {format: 'sarif', render: renderSarif}
