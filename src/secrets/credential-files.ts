@@ -145,6 +145,6 @@ export function credentialFileKind(path: string): CredentialFileKind | undefined
 export function credentialValues(kind: CredentialFileKind, text: string): CredentialValue[] {
   return kind
     .parse(text)
-    .filter((v) => !isPlaceholder(v.value))
     .map((v) => (isAwsDocumentationKey(v.value) ? {...v, example: true} : v))
+    .filter((v) => v.example || !isPlaceholder(v.value))
 }

@@ -46,7 +46,7 @@ export function isAwsDocumentationKey(secret: string): boolean {
   return AWS_DOCUMENTATION_KEYS.has(secret) || /EXAMPLE(?:KEY)?$/.test(secret)
 }
 
-/** Every credential in text, in order of position; one secret found by two patterns is kept once (the first pattern). */
+/** Every credential in text, in order of position; one secret at one place found by two patterns is kept once (the first pattern). */
 export function findSecrets(text: string, patterns?: readonly SecretPattern[]): SecretMatch[] {
   const {any, compiled} = patterns ? compile(patterns) : DEFAULT
   if (!any.test(text)) return []
@@ -63,8 +63,10 @@ export function findSecrets(text: string, patterns?: readonly SecretPattern[]): 
       }
       const secret = m.groups?.secret ?? m.groups?.secret2 ?? m[0]
       const match = judge(pattern, secret, m.groups?.name, m.index)
-      if (!match || seen.has(match.normalized)) continue
-      seen.add(match.normalized)
+      // The same secret at the same place found by a second, broader pattern is the same finding.
+      const at = `${m.index + Math.max(0, m[0].indexOf(secret))}\0${match?.normalized}`
+      if (!match || seen.has(at)) continue
+      seen.add(at)
       found.push(match)
     }
   }

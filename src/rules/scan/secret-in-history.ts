@@ -68,7 +68,7 @@ export function check(context: ScanContext): Finding[] {
     return {
       rule: meta.id,
       severity: fact.severity,
-      message: `${capitalize(describe(fact))} (${where}) in history ${listOf(['entry', 'entries'], entries)}`,
+      message: `${capitalize(describe(fact))} in history ${listOf(['entry', 'entries'], entries)}: ${where}`,
       ...(layers.length > 0 ? {layer: layers[0]} : {}),
       evidence: {
         ...evidenceOf(fact),
