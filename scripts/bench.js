@@ -1,0 +1,220 @@
+#!/usr/bin/env node
+// `npm run bench`: generates (on demand, outside the repo) a large docker-archive and times layer-audit
+// on it next to the reference tools, printing seconds, peak RSS and the ratios the issues set as targets.
+// Usage: node scripts/bench.js [--scale 1] [--runs 3] [--slow-runs 1] [--dir DIR] [--only a,b] [--skip a,b]
+//                              [--generate-only] [--check] [--seed 1] [--level 6] [--jobs N] [--no-pigz]
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseArgs} from 'node:util'
+import {ensureBenchImage, ensureLayersExtracted, hasCommand} from './bench/generate-image.js'
+import {HAVE_GNU_TIME, measure, median} from './bench/measure.js'
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const RUN_JS = join(REPO, 'bin/run.js')
+
+const {values: opts} = parseArgs({
+  options: {
+    scale: {type: 'string', default: '1'},
+    seed: {type: 'string', default: '1'},
+    runs: {type: 'string', default: '3'},
+    'slow-runs': {type: 'string', default: '1'},
+    dir: {type: 'string'},
+    only: {type: 'string'},
+    skip: {type: 'string'},
+    level: {type: 'string', default: '6'},
+    jobs: {type: 'string'},
+    'no-pigz': {type: 'boolean', default: false},
+    'generate-only': {type: 'boolean', default: false},
+    check: {type: 'boolean', default: false},
+    help: {type: 'boolean', short: 'h', default: false},
+  },
+})
+
+if (opts.help) {
+  console.log(`usage: node scripts/bench.js [options]   (npm run bench -- [options])
+  --scale F         image size factor (1 = >= 2 GB, 148k files, 8 gzip layers; 0.001 for a smoke test)
+  --runs N          timed runs per command, median reported (default 3)
+  --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)
+  --dir DIR         where the image lives (default $LAYER_AUDIT_BENCH_DIR or ${join(tmpdir(), 'layer-audit-bench')})
+  --only/--skip L   comma-separated ids: tree,inspect,compare,scan,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack
+  --generate-only   build (or reuse) the image and stop
+  --check           exit 1 when a target is missed
+  --seed, --level, --jobs, --no-pigz   generation: content seed, gzip level, worker processes, use zlib not pigz`)
+  process.exit(0)
+}
+
+const scale = Number(opts.scale)
+const runs = Math.max(1, Number(opts.runs))
+const slowRuns = Math.max(1, Number(opts['slow-runs']))
+const dir = resolve(opts.dir ?? process.env.LAYER_AUDIT_BENCH_DIR ?? join(tmpdir(), 'layer-audit-bench'))
+const only = opts.only ? new Set(opts.only.split(',')) : undefined
+const skip = new Set(opts.skip ? opts.skip.split(',') : [])
+const wanted = (id) => (!only || only.has(id)) && !skip.has(id)
+
+const gb = (n) => (n / 1e9).toFixed(2)
+
+const state = await ensureBenchImage(dir, {scale, seed: Number(opts.seed), level: Number(opts.level), pigz: !opts['no-pigz'], jobs: opts.jobs ? Number(opts.jobs) : undefined})
+const t = state.totals
+console.log(
+  `image: ${state.archive}\n  ${state.layers.length} gzip layers, ${gb(t.uncompressed)} GB uncompressed (${gb(t.compressed)} GB gzip), ` +
+    `${t.files} files, ${t.whiteouts} whiteouts; layer zips: ${state.zips.map((z) => z.file).join(' ')}`,
+)
+if (scale >= 1 && (t.uncompressed < 2e9 || t.files < 140_000 || state.layers.length < 8)) {
+  console.log('  warning: below the issue\'s bench size (>= 2 GB, 140k files, 8 layers)')
+}
+if (opts['generate-only']) process.exit(0)
+
+ensureLayersExtracted(state, dir)
+const layerFiles = state.layers.map((l) => l.file)
+const image = state.archive
+const ociDir = join(dir, 'skopeo-oci')
+const bundle = join(dir, 'umoci-bundle')
+
+/** Whether `layer-audit COMMAND --help` works: commands still being written are skipped with the reason. */
+function cliCommand(command) {
+  const r = spawnSync(process.execPath, [RUN_JS, command, '--help'], {cwd: REPO, encoding: 'utf8'})
+  if (r.status === 0) return {ok: true}
+  if (!existsSync(join(REPO, 'dist/commands'))) return {ok: false, reason: 'dist/ is missing: run `npm run build` (npm run bench does)'}
+  const why = (r.stderr || r.stdout || '').trim().split('\n').find((l) => l.trim()) ?? ''
+  return {ok: false, reason: `\`layer-audit ${command} --help\` exited ${r.status}${why ? `: ${why.slice(0, 160)}` : ''}`}
+}
+
+const cli = (...args) => [process.execPath, RUN_JS, ...args]
+const seqLoop = (cmd) => ['sh', '-c', `for f in "$@"; do ${cmd} "$f" > /dev/null || exit 1; done`, 'sh', ...layerFiles]
+
+const benches = [
+  {id: 'tree', label: 'layer-audit tree --json', argv: cli('tree', image, '--json'), cli: 'tree'},
+  {id: 'inspect', label: 'layer-audit inspect --json', argv: cli('inspect', image, '--json'), cli: 'inspect'},
+  {
+    id: 'compare',
+    label: `layer-audit compare --layer x${state.zips.length}`,
+    argv: cli('compare', image, ...state.zips.flatMap((z) => ['--layer', z.file]), '--json'),
+    cli: 'compare',
+    okCodes: [0, 1],
+  },
+  {id: 'scan', label: 'layer-audit scan', argv: cli('scan', image, '--json'), cli: 'scan', okCodes: [0, 1]},
+  {id: 'tar-tzf', label: 'tar -tzf, layers in sequence', argv: seqLoop('tar -tzf')},
+  {id: 'zcat', label: 'zcat, layers in sequence', argv: seqLoop('zcat')},
+  {id: 'pigz-dc', label: 'pigz -dc, layers in sequence', argv: seqLoop('pigz -dc'), tool: 'pigz'},
+  {
+    id: 'skopeo-copy',
+    label: 'skopeo copy docker-archive: oci:',
+    argv: ['skopeo', 'copy', '-q', `docker-archive:${image}`, `oci:${ociDir}:bench`],
+    tool: 'skopeo',
+    slow: true,
+    before: () => rmSync(ociDir, {recursive: true, force: true}),
+  },
+  {
+    id: 'umoci-unpack',
+    label: 'umoci unpack (of the skopeo copy)',
+    argv: ['umoci', 'unpack', '--rootless', '--image', `${ociDir}:bench`, bundle],
+    tool: 'umoci',
+    slow: true,
+    needs: 'skopeo-copy',
+    before: () => rmSync(bundle, {recursive: true, force: true}),
+    after: () => rmSync(bundle, {recursive: true, force: true}),
+  },
+]
+
+// warm the page cache so the first timed command is not charged for disk reads
+spawnSync('sh', ['-c', 'cat "$@" > /dev/null', 'sh', image, ...layerFiles], {stdio: 'ignore'})
+console.log(`\nruns: ${runs} (skopeo/umoci: ${slowRuns}); peak RSS from ${HAVE_GNU_TIME ? '/usr/bin/time %M' : '/proc/PID/status VmHWM'}\n`)
+
+const results = {}
+for (const bench of benches) {
+  if (!wanted(bench.id)) continue
+  let reason
+  if (bench.cli) {
+    const available = cliCommand(bench.cli)
+    if (!available.ok) reason = available.reason
+  } else if (bench.tool && !hasCommand(bench.tool)) {
+    reason = `${bench.tool} is not installed`
+  } else if (bench.needs && !results[bench.needs]?.ok) {
+    reason = `needs ${bench.needs}, which did not run`
+  }
+  if (reason) {
+    results[bench.id] = {id: bench.id, label: bench.label, skipped: reason}
+    console.log(`skip ${bench.id}: ${reason}`)
+    continue
+  }
+  const n = bench.slow ? slowRuns : runs
+  const samples = []
+  let failure
+  for (let i = 0; i < n; i++) {
+    bench.before?.()
+    const r = await measure(bench.argv, {cwd: REPO, okCodes: bench.okCodes})
+    bench.after?.()
+    if (!r.ok) {
+      failure = `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`
+      break
+    }
+    samples.push(r)
+    process.stdout.write(`${bench.id} run ${i + 1}/${n}: ${r.seconds.toFixed(2)} s, ${r.rssMb.toFixed(0)} MB\n`)
+  }
+  if (failure) {
+    results[bench.id] = {id: bench.id, label: bench.label, failed: failure}
+    console.log(`FAILED ${bench.id}: ${failure}`)
+    continue
+  }
+  results[bench.id] = {
+    id: bench.id,
+    label: bench.label,
+    ok: true,
+    runs: samples.length,
+    seconds: median(samples.map((s) => s.seconds)),
+    min: Math.min(...samples.map((s) => s.seconds)),
+    max: Math.max(...samples.map((s) => s.seconds)),
+    rssMb: Math.max(...samples.map((s) => s.rssMb)),
+  }
+}
+rmSync(ociDir, {recursive: true, force: true})
+
+// --- report --------------------------------------------------------------------------------------
+const pad = (s, n) => String(s).padEnd(n)
+const lpad = (s, n) => String(s).padStart(n)
+const tree = results.tree?.ok ? results.tree : undefined
+console.log(`\n${pad('command', 40)}${lpad('runs', 5)}${lpad('median s', 10)}${lpad('min s', 8)}${lpad('max s', 8)}${lpad('peak RSS MB', 13)}${lpad('x tree', 8)}`)
+for (const r of Object.values(results)) {
+  if (!r.ok) {
+    console.log(`${pad(r.label, 40)}  ${r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.failed}`}`)
+    continue
+  }
+  const ratio = tree ? (r.seconds / tree.seconds).toFixed(2) : '-'
+  console.log(`${pad(r.label, 40)}${lpad(r.runs, 5)}${lpad(r.seconds.toFixed(2), 10)}${lpad(r.min.toFixed(2), 8)}${lpad(r.max.toFixed(2), 8)}${lpad(r.rssMb.toFixed(0), 13)}${lpad(ratio, 8)}`)
+}
+
+const ratio = (a, b) => (results[a]?.ok && results[b]?.ok ? results[a].seconds / results[b].seconds : undefined)
+const targets = [
+  {name: 'tree / tar -tzf (sequential)', value: ratio('tree', 'tar-tzf'), max: 0.5, source: 'issue 2'},
+  {name: 'tree peak RSS (MB)', value: tree?.rssMb, max: 400, strict: true, source: 'issue 2'},
+  {name: 'compare / tree', value: ratio('compare', 'tree'), max: 1.3, source: 'issue 4'},
+  {name: 'scan / tree', value: ratio('scan', 'tree'), max: 1.3, source: 'issue 5'},
+  {name: 'inspect / tree', value: ratio('inspect', 'tree')},
+  {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
+  {
+    name: '(skopeo copy + umoci unpack) / tree',
+    value: results['skopeo-copy']?.ok && results['umoci-unpack']?.ok && tree ? (results['skopeo-copy'].seconds + results['umoci-unpack'].seconds) / tree.seconds : undefined,
+  },
+]
+console.log(`\n${pad('ratio', 40)}${lpad('value', 10)}${lpad('target', 10)}  verdict`)
+let missed = 0
+for (const target of targets) {
+  const shown = target.value === undefined ? 'n/a' : target.value.toFixed(2)
+  let verdict = target.value === undefined ? 'not measured' : 'info'
+  if (target.max !== undefined && target.value !== undefined) {
+    const pass = target.strict ? target.value < target.max : target.value <= target.max
+    verdict = pass ? 'PASS' : 'MISS'
+    if (!pass) missed++
+  }
+  const goal = target.max === undefined ? '' : `${target.strict ? '<' : '<='} ${target.max}`
+  console.log(`${pad(target.name, 40)}${lpad(shown, 10)}${lpad(goal, 10)}  ${verdict}${target.source ? ` (${target.source})` : ''}`)
+}
+
+mkdirSync(dir, {recursive: true})
+const resultsFile = join(dir, 'results.json')
+writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, runs, results, targets}, null, 2) + '\n')
+console.log(`\nresults written to ${resultsFile}`)
+if (opts.check && missed > 0) process.exit(1)

@@ -1,0 +1,161 @@
+// The benchmark image, planned as data: which entries each layer holds, from (scale, seed) alone, so a
+// worker process can rebuild its layer's part of the plan without being sent 150k entries.
+//
+// At scale 1: 8 gzip layers, ~148k files, ~2.3 GB of layer tars; /opt (python, nodejs, extensions,
+// lib) is about 0.9 GB and is also written as layer zips for the compare bench.
+import {xorshift32} from '../../fixtures/lib/content.js'
+
+export const PLAN_VERSION = 3
+/** The content pool: 64 MiB at full scale, smaller for tiny test images so workers start fast. */
+export function poolSizeFor(scale) {
+  return scale >= 0.05 ? 64 * 1024 * 1024 : 4 * 1024 * 1024
+}
+const MB = 1024 * 1024
+
+/** Layer recipes at scale 1. `files`/`bytes` are scaled; overwrites and whiteouts refer to earlier groups. */
+const RECIPES = [
+  {createdBy: '/bin/sh -c #(nop) ADD file:bench-base in / ', groups: [
+    {prefix: '/usr/lib/x86_64-linux-gnu', files: 38000, bytes: 290 * MB, ext: '.so', exec: 0.3},
+    {prefix: '/usr/share/doc-old', files: 2000, bytes: 12 * MB, ext: '.txt'},
+  ], fixed: 'base'},
+  {createdBy: 'COPY /var/lang /var/lang # buildkit', groups: [
+    {prefix: '/var/lang/lib/python3.12', files: 25000, bytes: 260 * MB, ext: '.py'},
+  ], fixed: 'python'},
+  {createdBy: 'COPY /opt/python /opt/python # buildkit', groups: [
+    {prefix: '/opt/python/lib/python3.12/site-packages', files: 30000, bytes: 520 * MB, ext: '.py'},
+  ]},
+  {createdBy: 'COPY /opt/nodejs /opt/extensions /opt/bin /opt/ # buildkit', groups: [
+    {prefix: '/opt/nodejs/node_modules', files: 25000, bytes: 300 * MB, ext: '.js'},
+  ], fixed: 'extensions'},
+  {createdBy: 'RUN /bin/sh -c fetch-models /usr/share/models # buildkit', groups: [
+    {prefix: '/usr/share/models', files: 20, bytes: 440 * MB, ext: '.bin', big: true},
+    {prefix: '/usr/share/models/index', files: 10000, bytes: 50 * MB, ext: '.json'},
+  ]},
+  {createdBy: 'RUN /bin/sh -c apt-get upgrade && rm -rf /usr/share/doc-old && mkdir /usr/share/doc-old # buildkit', groups: [
+    {prefix: '/usr/local/lib', files: 6000, bytes: 100 * MB, ext: '.a'},
+    {prefix: '/usr/share/doc-old', files: 10, bytes: 40000, ext: '.md', opaque: true},
+  ], overwrite: {layer: 0, group: 0, every: 19}, whiteout: {layer: 0, group: 0, every: 251, offset: 7}},
+  {createdBy: 'COPY /opt/lib /opt/lib # buildkit', groups: [
+    {prefix: '/opt/lib', files: 2000, bytes: 60 * MB, ext: '.so', exec: 1},
+  ], overwrite: {layer: 2, group: 0, every: 61}, whiteout: {layer: 3, group: 0, every: 250, offset: 3}, whiteoutDir: {layer: 3, group: 0}, fixed: 'credentials'},
+  {createdBy: 'COPY . /var/task/ # buildkit', groups: [
+    {prefix: '/var/task', files: 8000, bytes: 80 * MB, ext: '.py'},
+  ], whiteout: {layer: 1, group: 0, every: 500, offset: 11}, fixed: 'task'},
+]
+
+export const LAYER_COUNT = RECIPES.length
+
+function scaled(n, scale) {
+  return Math.max(1, Math.round(n * scale))
+}
+
+/** Path of file i of a group: ~20 files a directory, ~10 directories a package. */
+export function groupPath(group, i) {
+  return `${group.prefix}/pkg${Math.floor(i / 200)}/mod${Math.floor(i / 20) % 10}/f${i}${group.ext}`
+}
+
+/** Sizes for a group's files: heavy-tailed, summing to about `bytes`, each below the content pool. */
+function groupSizes(group, scale, seed) {
+  const poolSize = poolSizeFor(scale)
+  const count = scaled(group.files, scale)
+  const bytes = Math.max(count, Math.round(group.bytes * scale))
+  const next = xorshift32(seed)
+  const weights = Array.from({length: count}, () => (group.big ? 1 + (next() % 100) / 100 : Math.exp((next() / 0xffffffff) * 6)))
+  const sum = weights.reduce((a, b) => a + b, 0)
+  return weights.map((w) => Math.min(poolSize - 1, Math.max(1, Math.floor((bytes * w) / sum))))
+}
+
+/** Small fixed files that make the image a plausible Lambda function (and give scan one credential file). */
+function fixedEntries(kind, secrets) {
+  const text = (path, body, mode = 0o644) => ({path, type: 'file', mode, text: body})
+  switch (kind) {
+    case 'base':
+      return [
+        text('/bin/sh', '\x7fELF-stub\n', 0o755),
+        text('/usr/bin/env', '\x7fELF-stub\n', 0o755),
+        text('/lib64/ld-linux-x86-64.so.2', '\x7fELF-stub\n', 0o755),
+        text('/lambda-entrypoint.sh', '#!/bin/sh\nexec /var/runtime/bootstrap "$@"\n', 0o755),
+        text('/etc/os-release', 'NAME="Amazon Linux"\nVERSION="2023"\n'),
+      ]
+    case 'python':
+      return [text('/var/lang/bin/python3.12', '\x7fELF-stub\n', 0o755), {path: '/var/lang/bin/python3', type: 'symlink', target: 'python3.12'}]
+    case 'extensions':
+      return [
+        text('/opt/extensions/log-shipper', '#!/bin/sh\nexec python3 /opt/log-shipper/extension.py\n', 0o755),
+        text('/opt/extensions/py-metrics', '#!/usr/bin/env python3\nprint("metrics")\n', 0o755),
+        text('/opt/extensions/health', '#!/bin/sh\necho ok\n', 0o755),
+        text('/opt/log-shipper/extension.py', 'import sys\nprint("log shipper")\n'),
+        text('/opt/wrapper', '#!/bin/sh\nexec "$@"\n', 0o755),
+        {path: '/opt/bin/log-shipper', type: 'symlink', target: '../extensions/log-shipper'},
+      ]
+    case 'credentials':
+      return [text('/root/.aws/credentials', `[default]\naws_access_key_id = ${secrets.accessKeyId}\naws_secret_access_key = ${secrets.secretAccessKey}\n`, 0o600)]
+    case 'task':
+      return [text('/var/task/app.py', 'def lambda_handler(event, context):\n    return {"statusCode": 200}\n'), {whiteout: '/root/.aws/credentials'}]
+    default:
+      return []
+  }
+}
+
+/**
+ * Entries of layer `index`: {path, type, mode, size, contentSeed} for generated files, {path, type,
+ * mode, text} for fixed ones, {whiteout: path} and {opaque: dir}. Parent directories are implied;
+ * the writer emits them.
+ */
+export function layerEntries(index, {scale, seed, secrets}) {
+  const recipe = RECIPES[index]
+  const out = []
+  const fileMode = (group, i) => (group.exec && (group.exec >= 1 || (i * 2654435761) % 1000 < group.exec * 1000) ? 0o755 : 0o644)
+  recipe.groups.forEach((group, g) => {
+    const sizes = groupSizes(group, scale, seed * 1000 + index * 10 + g)
+    if (group.opaque) out.push({opaque: group.prefix})
+    sizes.forEach((size, i) => {
+      out.push({path: groupPath(group, i), type: 'file', mode: fileMode(group, i), size, contentSeed: (seed * 7919 + index * 104729 + g * 1299709 + i * 15485863) >>> 0})
+    })
+  })
+  const lower = (ref) => RECIPES[ref.layer].groups[ref.group]
+  const lowerCount = (ref) => scaled(lower(ref).files, scale)
+  if (recipe.overwrite) {
+    const group = lower(recipe.overwrite)
+    const sizes = groupSizes(group, scale, seed * 1000 + recipe.overwrite.layer * 10 + recipe.overwrite.group)
+    for (let i = 0; i < lowerCount(recipe.overwrite); i += recipe.overwrite.every) {
+      out.push({path: groupPath(group, i), type: 'file', mode: 0o644, size: sizes[i], contentSeed: (seed * 31 + index * 977 + i * 7) >>> 0})
+    }
+  }
+  if (recipe.whiteout) {
+    const group = lower(recipe.whiteout)
+    const count = lowerCount(recipe.whiteout)
+    for (let i = recipe.whiteout.offset % count; i < count; i += recipe.whiteout.every) out.push({whiteout: groupPath(group, i)})
+  }
+  if (recipe.whiteoutDir) {
+    // the last package directory of the group goes away whole (a `.wh.pkgN` over a directory)
+    const group = lower(recipe.whiteoutDir)
+    const last = Math.floor((lowerCount(recipe.whiteoutDir) - 1) / 200)
+    if (last > 0) out.push({whiteout: `${group.prefix}/pkg${last}`})
+  }
+  out.push(...fixedEntries(recipe.fixed, secrets))
+  return out
+}
+
+export function layerCreatedBy(index) {
+  return RECIPES[index].createdBy
+}
+
+/** The merged /opt after all layers, as {path → entry}: what the layer zips must hold. */
+export function mergedOpt(options) {
+  const opt = new Map()
+  for (let index = 0; index < LAYER_COUNT; index++) {
+    const entries = layerEntries(index, options)
+    const opaque = entries.filter((e) => e.opaque?.startsWith('/opt/'))
+    for (const {opaque: dir} of opaque) for (const key of [...opt.keys()]) if (key.startsWith(dir + '/')) opt.delete(key)
+    for (const e of entries) {
+      if (e.whiteout?.startsWith('/opt/')) {
+        opt.delete(e.whiteout)
+        for (const key of [...opt.keys()]) if (key.startsWith(e.whiteout + '/')) opt.delete(key)
+      } else if (e.path?.startsWith('/opt/')) {
+        opt.set(e.path, e)
+      }
+    }
+  }
+  return opt
+}
