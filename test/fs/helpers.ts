@@ -1,3 +1,4 @@
+import {createRequire} from 'node:module'
 /** Small builders for layer tars used by the fs tests: tar-stream's packer and GNU tar. */
 import {execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync} from 'node:fs'
@@ -84,6 +85,7 @@ export function layer(
   }
 }
 
+const require_ = createRequire(import.meta.url)
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
 export const realdata = process.env.LAYER_AUDIT_REALDATA ?? resolve(repo, '../shared/realdata')
 export const haveRealdata = existsSync(realdata)
@@ -120,4 +122,46 @@ export async function openTestImage(location: string): Promise<import('../../src
   if (kind === 'oci-archive') return new OciArchiveSource().open(path, {})
   if (kind === 'oci') return new OciLayoutSource().open(path, {})
   return new DockerArchiveSource().open(kind === 'docker-archive' ? path : location, {})
+}
+
+/** A minimal OCI image layout (gzip layers, one manifest tagged `ref`) around hand-made layer tars. */
+export function writeOciLayout(dir: string, layers: Buffer[], ref = 'img'): void {
+  const {createHash} = require_('node:crypto') as typeof import('node:crypto')
+  const {gzipSync} = require_('node:zlib') as typeof import('node:zlib')
+  const {mkdirSync, writeFileSync} = require_('node:fs') as typeof import('node:fs')
+  const blobs = join(dir, 'blobs/sha256')
+  mkdirSync(blobs, {recursive: true})
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+  const put = (b: Buffer) => {
+    const hex = sha(b)
+    writeFileSync(join(blobs, hex), b)
+    return {digest: `sha256:${hex}`, size: b.length}
+  }
+  const layerDescs = layers.map((tar) => ({mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar))}))
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: {type: 'layers', diff_ids: layers.map((tar) => `sha256:${sha(tar)}`)},
+      history: layers.map((_, i) => ({created_by: `layer ${i}`})),
+    }),
+  )
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {mediaType: 'application/vnd.oci.image.config.v1+json', ...put(config)},
+      layers: layerDescs,
+    }),
+  )
+  const m = put(manifest)
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}')
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: {'org.opencontainers.image.ref.name': ref}}],
+    }),
+  )
 }
