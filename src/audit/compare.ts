@@ -1,0 +1,172 @@
+/**
+ * The audit behind `layer-audit compare`: one streaming pass over the image (content capture and any
+ * extra hooks, e.g. the scan rules, riding along), then every compare rule over plain data.
+ */
+import type {ContentHook, FileNode, LayerContents} from '../fs/entry.js'
+import {flatten} from '../fs/flatten.js'
+import {readLayers} from '../fs/read-layers.js'
+import type {FileTree} from '../fs/tree.js'
+import type {Image} from '../image/model.js'
+import type {FunctionConfig} from '../lambda/function-config.js'
+import type {FunctionLayout} from '../lambda/layout.js'
+import {compareRules} from '../rules/compare/all.js'
+import type {CompareContext, ExpectedSide, FunctionSettings, ImageKind} from '../rules/compare/context.js'
+import {WRAPPER_VARIABLE} from '../rules/compare/environment-paths.js'
+import {EXTENSIONS_DIR} from '../rules/compare/extensions.js'
+import type {CompareRule} from '../rules/compare/rule.js'
+import type {Finding} from '../rules/types.js'
+import {ContentCapture, type CapturePlan} from './content-capture.js'
+import {detectImageKind, type KindOption} from './image-kind.js'
+
+export interface CompareOptions {
+  image: Image
+  /** The layout the zip function had (src/lambda's buildFunctionLayout / resolveFunction). */
+  expected?: FunctionLayout
+  functionConfig?: FunctionConfig
+  /** 'auto' (default) detects a layer image: no ENTRYPOINT/CMD and files only under /opt. */
+  kind?: KindOption
+  concurrency?: number
+  /** More hooks for the same pass (the scan rules' content sniffers). */
+  extraHooks?: ContentHook[]
+  /** Also sha256 the files that are hashed (evidence only; CRC-32 is what zips carry). */
+  sha256?: boolean
+  /** Restrict to these rule ids (default: all compare rules). */
+  rules?: readonly string[]
+}
+
+export interface CompareResult {
+  findings: Finding[]
+  tree: FileTree
+  layers: LayerContents[]
+  kind: ImageKind
+  kindReason: string
+  /** The context the rules saw, for callers that run more rules over the same data. */
+  context: CompareContext
+  stats: Record<string, number>
+}
+
+export async function compareImage(options: CompareOptions): Promise<CompareResult> {
+  const {image} = options
+  const expected = options.expected ? expectedSide(options.expected) : undefined
+  const fn = options.functionConfig ? functionSettings(options.functionConfig) : undefined
+  const {env, envOrigin} = effectiveEnvironment(image, fn)
+
+  const capture = new ContentCapture(capturePlan(image, expected, env, options.sha256 === true))
+  const layers = await readLayers(image, {hooks: [capture.hook, ...(options.extraHooks ?? [])], concurrency: options.concurrency})
+  const tree = flatten(layers)
+  const {kind, reason} = detectImageKind(image, tree, options.kind ?? 'auto')
+
+  const context: CompareContext = {
+    image,
+    tree,
+    layers,
+    kind,
+    kindReason: reason,
+    expected,
+    function: fn,
+    env,
+    envOrigin,
+    facts: (node: FileNode) => {
+      // A hardlink's bytes were streamed under its target's name, in the same layer.
+      const path = node.type === 'hardlink' && node.linkTarget ? node.linkTarget : node.path
+      return capture.get(node.layer, path)
+    },
+  }
+
+  const selected = options.rules ? compareRules.filter((r) => options.rules!.includes(r.meta.id)) : compareRules
+  const findings = selected.flatMap((rule) => runRule(rule, context))
+
+  const stats: Record<string, number> = {
+    layers: layers.length,
+    imageEntries: tree.size,
+    uncompressedBytes: layers.reduce((sum, l) => sum + l.uncompressedSize, 0),
+    compressedBytes: layers.reduce((sum, l) => sum + l.compressedSize, 0),
+    expectedEntries: expected ? countInScope(expected.tree, kind) : 0,
+    hashedFiles: capture.stats.hashedFiles,
+    hashedBytes: capture.stats.hashedBytes,
+    headsCaptured: capture.stats.heads,
+    headsSkipped: capture.stats.headsSkipped,
+  }
+  return {findings, tree, layers, kind, kindReason: reason, context, stats}
+}
+
+/** Runs one rule; a rule that needs a function image leaves one note on a layer image instead. */
+export function runRule(rule: CompareRule, ctx: CompareContext): Finding[] {
+  if (rule.requires === 'expected' && !ctx.expected) return []
+  if (rule.requires === 'function-image' && ctx.kind === 'layer') {
+    return [
+      {
+        rule: rule.meta.id,
+        severity: 'note',
+        message: `not checked: ${ctx.kindReason}; check the function image that copies it`,
+        evidence: {skipped: true, kind: ctx.kind},
+      },
+    ]
+  }
+  return rule.check(ctx)
+}
+
+/** What the capture must hash and sniff, decided before a byte streams. */
+export function capturePlan(image: Image, expected: ExpectedSide | undefined, env: Record<string, string>, sha256: boolean): CapturePlan {
+  const hash = new Map<string, number>()
+  if (expected) for (const node of expected.tree.walk()) if (node.type === 'file') hash.set(node.path, node.size)
+  const heads = new Set<string>()
+  const config = image.config.config ?? {}
+  const program = config.Entrypoint?.[0] ?? config.Cmd?.[0]
+  if (program?.startsWith('/')) heads.add(program)
+  const wrapper = env[WRAPPER_VARIABLE]
+  if (wrapper?.startsWith('/')) heads.add(wrapper)
+  return {hash, heads, headDirs: [EXTENSIONS_DIR], executablesUnder: '/opt', maxExecutableHeads: 256, sha256}
+}
+
+/** What a process in the function sees: the image's ENV, then the function's variables over it. */
+export function effectiveEnvironment(image: Image, fn: FunctionSettings | undefined): {env: Record<string, string>; envOrigin: Record<string, 'image' | 'function'>} {
+  const env: Record<string, string> = {}
+  const envOrigin: Record<string, 'image' | 'function'> = {}
+  for (const pair of image.config.config?.Env ?? []) {
+    const eq = pair.indexOf('=')
+    const name = eq === -1 ? pair : pair.slice(0, eq)
+    env[name] = eq === -1 ? '' : pair.slice(eq + 1)
+    envOrigin[name] = 'image'
+  }
+  for (const [name, value] of Object.entries(fn?.environment ?? {})) {
+    env[name] = value
+    envOrigin[name] = 'function'
+  }
+  return {env, envOrigin}
+}
+
+export function expectedSide(layout: FunctionLayout): ExpectedSide {
+  return {
+    tree: layout.tree,
+    sources: layout.zips.map((z) => ({
+      index: z.index,
+      source: z.source,
+      role: z.role,
+      ...(z.compatibleArchitectures ? {compatibleArchitectures: z.compatibleArchitectures} : {}),
+    })),
+    limits: {
+      layers: layout.limits.layers,
+      maxLayers: layout.limits.maxLayers,
+      unzippedSize: layout.limits.unzippedSize,
+      maxUnzippedSize: layout.limits.maxUnzippedSize,
+    },
+    modeKnown: (path) => layout.entryAt(path)?.entry.noUnixMode !== true,
+  }
+}
+
+export function functionSettings(config: FunctionConfig): FunctionSettings {
+  return {
+    ...(config.name ? {name: config.name} : {}),
+    ...(config.runtime ? {runtime: config.runtime} : {}),
+    ...(config.handler ? {handler: config.handler} : {}),
+    architectures: config.architectures.length ? config.architectures : ['x86_64'],
+    environment: config.environment,
+  }
+}
+
+function countInScope(tree: FileTree, kind: ImageKind): number {
+  let n = 0
+  for (const node of tree.walk(kind === 'layer' ? '/opt' : '/')) if (node.type !== 'directory') n++
+  return n
+}

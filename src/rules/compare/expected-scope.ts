@@ -1,0 +1,34 @@
+/** Which part of the zip side an image is held to: all of it, or only /opt for a layer image. */
+import type {FileNode} from '../../fs/entry.js'
+import type {CompareContext} from './context.js'
+import {isUnder} from './image-paths.js'
+
+/** Roots of the expected layout this image must reproduce. */
+export function expectedRoots(ctx: CompareContext): string[] {
+  return ctx.kind === 'layer' ? ['/opt'] : ['/']
+}
+
+/** Expected nodes in scope, depth first, children sorted by name. */
+export function* expectedNodes(ctx: CompareContext): Generator<FileNode> {
+  if (!ctx.expected) return
+  for (const root of expectedRoots(ctx)) yield* ctx.expected.tree.walk(root)
+}
+
+/** A depth-first walk that can skip a subtree (the walk yields descendants right after their directory). */
+export class SubtreeSkipper {
+  private skipping?: string
+  skip(path: string): void {
+    this.skipping = path
+  }
+  /** True while `path` is under the subtree being skipped. */
+  covers(path: string): boolean {
+    if (this.skipping !== undefined && isUnder(path, this.skipping) && path !== this.skipping) return true
+    this.skipping = undefined
+    return false
+  }
+}
+
+/** Zip entries without Unix attributes carry no real mode (src/lambda marks them noUnixMode). */
+export function modeKnown(ctx: CompareContext, node: FileNode): boolean {
+  return ctx.expected?.modeKnown?.(node.path) ?? true
+}

@@ -1,0 +1,109 @@
+import type {LayerContents} from '../../fs/entry.js'
+import type {Finding, RuleMeta} from '../types.js'
+import type {CompareContext} from './context.js'
+import {dirnameOf} from './image-paths.js'
+import {finding, type CompareRule} from './rule.js'
+
+export const meta: RuleMeta = {
+  id: 'unsupported-manifest',
+  title: 'Lambda will reject the image before running it',
+  severity: 'error',
+  why: 'Lambda accepts one single-platform image manifest with compressed layers in which every file\'s parent directory exists. An image index (multi-platform, or a single platform plus the provenance/SBOM attestations buildx adds by default) fails with "The image manifest, config or layer media type for the source image is not supported"; an uncompressed layer with UnsupportedImageLayerDetected; a file whose parent directory is missing with MissingParentDirectory.',
+  fix: 'Build with `docker buildx build --platform linux/amd64 --provenance=false --sbom=false` (or point the function at the platform manifest\'s digest); push with a tool that compresses layers (docker push, skopeo copy); make layer tars list every parent directory before its files.',
+  scope: 'compare',
+}
+
+export function check(ctx: CompareContext): Finding[] {
+  return [...indexFindings(ctx), ...uncompressedLayerFindings(ctx), ...missingParentFindings(ctx)]
+}
+
+/** Only indexes with a digest are pushed: the top index.json of an OCI layout (no digest) is the directory, not the image. */
+function indexFindings(ctx: CompareContext): Finding[] {
+  const pushed = ctx.image.indexes.filter((level) => level.digest !== undefined)
+  if (pushed.length === 0) return []
+  const top = pushed[0]
+  const attestations = top.manifests.filter((d) => d.annotations?.['vnd.docker.reference.type'] !== undefined || d.platform?.os === 'unknown')
+  const platforms = top.manifests.filter((d) => !attestations.includes(d)).map((d) => (d.platform ? [d.platform.os, d.platform.architecture, d.platform.variant].filter(Boolean).join('/') : 'unknown'))
+  const parts = [`${platforms.length} platform${platforms.length === 1 ? '' : 's'} (${platforms.join(', ')})`]
+  if (attestations.length > 0) parts.push(`${attestations.length} attestation manifest${attestations.length === 1 ? '' : 's'}`)
+  const hint =
+    attestations.length > 0 && platforms.length === 1
+      ? ': buildx added provenance/SBOM attestations; rebuild with --provenance=false --sbom=false'
+      : `: give Lambda the ${ctx.image.platform.architecture} manifest's digest (${ctx.image.manifest.digest ?? 'see `layer-audit inspect`'}) or push a single-platform image`
+  return [
+    finding(meta, {
+      message: `the reference resolves to an image index (${top.mediaType}) holding ${parts.join(' and ')}; Lambda accepts only a single image manifest${hint}`,
+      expected: {mediaType: 'a single image manifest'},
+      actual: {mediaType: top.mediaType, digest: top.digest, platforms, attestations: attestations.length},
+    }),
+  ]
+}
+
+/**
+ * A `docker save` archive's layer.tar files are plain tars, but `docker load` + `docker push` compresses
+ * them, so they are not flagged. A registry image is what Lambda pulls: error. An OCI layout/archive is
+ * pushed as is by crane, oras or rules_oci's oci_push (skopeo and docker compress): warning.
+ */
+function uncompressedLayerFindings(ctx: CompareContext): Finding[] {
+  const source = ctx.image.source
+  if (source === 'docker-archive') return []
+  const plain = ctx.layers.filter((l) => l.compression === 'none')
+  if (plain.length === 0) return []
+  const pushedAsIs = source === 'registry'
+  return plain.map((l) =>
+    finding(meta, {
+      severity: pushedAsIs ? 'error' : 'warning',
+      layer: l.layer.index,
+      message:
+        `layer ${l.layer.index} (${l.layer.digest ?? l.layer.diffId}) is an uncompressed tar (${l.layer.mediaType})` +
+        (pushedAsIs ? '; Lambda rejects uncompressed layers (UnsupportedImageLayerDetected)' : '; if this layout is pushed as is (crane, oras, oci_push), Lambda rejects the layer — docker push and skopeo copy compress it'),
+      actual: {mediaType: l.layer.mediaType, compression: 'none', size: l.compressedSize},
+    }),
+  )
+}
+
+/**
+ * Lambda's MissingParentDirectory: each entry's parent must already exist, either earlier in the same
+ * layer's tar stream or in a layer below. Directories listed after their children count as missing
+ * (nix2container hit exactly that).
+ */
+function missingParentFindings(ctx: CompareContext): Finding[] {
+  const findings: Finding[] = []
+  const below = new Set<string>()
+  for (const contents of ctx.layers) {
+    const missing = new Map<string, {first: string; count: number; later: boolean}>()
+    const seen = new Set<string>()
+    const inLayer = new Set(contents.entries.map((e) => e.path))
+    for (const entry of contents.entries) {
+      const parent = dirnameOf(entry.path)
+      if (parent !== '/' && !seen.has(parent) && !below.has(parent)) {
+        const m = missing.get(parent)
+        if (m) m.count++
+        else missing.set(parent, {first: entry.path, count: 1, later: inLayer.has(parent)})
+      }
+      seen.add(entry.path)
+    }
+    for (const [parent, m] of missing) findings.push(parentFinding(contents, parent, m))
+    applyLayer(below, contents)
+  }
+  return findings
+}
+
+function parentFinding(contents: LayerContents, parent: string, m: {first: string; count: number; later: boolean}): Finding {
+  const others = m.count > 1 ? ` and ${m.count - 1} more entr${m.count === 2 ? 'y' : 'ies'}` : ''
+  return finding(meta, {
+    path: m.first,
+    layer: contents.layer.index,
+    message:
+      `layer ${contents.layer.index}: ${m.first}${others} ${m.later ? `come before their parent directory ${parent} in the tar stream` : `have no parent directory ${parent} in the layer or below it`} (Lambda: MissingParentDirectory)`,
+    expected: {parent},
+    actual: {entries: m.count, parentListedLater: m.later},
+  })
+}
+
+function applyLayer(below: Set<string>, contents: LayerContents): void {
+  for (const w of contents.whiteouts) if (w.kind === 'file') below.delete(w.path)
+  for (const e of contents.entries) below.add(e.path)
+}
+
+export const rule: CompareRule = {meta, check}

@@ -1,0 +1,125 @@
+import {describe, expect, it} from 'vitest'
+import {rule as agentPathMissing} from '../../src/rules/compare/agent-path-missing.js'
+import {rule as entrypointInvalid} from '../../src/rules/compare/entrypoint-invalid.js'
+import {rule as handlerDiffers} from '../../src/rules/compare/handler-differs.js'
+import {rule as handlerMissing} from '../../src/rules/compare/handler-missing.js'
+import {rule as wrapperMissing} from '../../src/rules/compare/wrapper-missing.js'
+import {rule as wrapperNotExecutable} from '../../src/rules/compare/wrapper-not-executable.js'
+import {makeImage, run} from './helpers.js'
+
+const base = {
+  '/lambda-entrypoint.sh': {content: '#!/bin/sh\nexec "$@"\n', mode: 0o755},
+  '/var/lang/bin/python3.12': {content: 'py', mode: 0o755},
+  '/var/task/app.py': 'def lambda_handler(e, c): pass\n',
+}
+const pyImage = (extra: {Env?: string[]; Cmd?: string[]; Entrypoint?: string[]} = {}) =>
+  makeImage({config: {Entrypoint: ['/lambda-entrypoint.sh'], Cmd: ['app.lambda_handler'], ...extra}})
+
+describe("'wrapper-missing'", () => {
+  it("fires when the function's AWS_LAMBDA_EXEC_WRAPPER is not in the image", () => {
+    const findings = run(wrapperMissing, {image: pyImage(), files: base, function: {environment: {AWS_LAMBDA_EXEC_WRAPPER: '/opt/lumigo_wrapper'}}})
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({path: '/opt/lumigo_wrapper', evidence: {origin: 'function'}})
+  })
+
+  it("also reads the image's ENV, and is silent when the wrapper exists", () => {
+    expect(run(wrapperMissing, {image: pyImage({Env: ['AWS_LAMBDA_EXEC_WRAPPER=/opt/w']}), files: base})).toHaveLength(1)
+    expect(run(wrapperMissing, {image: pyImage({Env: ['AWS_LAMBDA_EXEC_WRAPPER=/opt/w']}), files: {...base, '/opt/w': {content: '#!/bin/sh\n', mode: 0o755}}})).toEqual([])
+    expect(run(wrapperMissing, {image: pyImage(), files: base})).toEqual([])
+  })
+})
+
+describe("'wrapper-not-executable'", () => {
+  const env = {AWS_LAMBDA_EXEC_WRAPPER: '/opt/w'}
+  it('fires for a wrapper without o+x, and for a CRLF #! line', () => {
+    expect(run(wrapperNotExecutable, {image: pyImage(), files: {...base, '/opt/w': {content: '#!/bin/sh\n', mode: 0o744}}, function: {environment: env}})).toHaveLength(1)
+    const crlf = run(wrapperNotExecutable, {image: pyImage(), files: {...base, '/opt/w': {content: '#!/bin/sh\r\n', mode: 0o755}}, function: {environment: env}})
+    expect(crlf).toHaveLength(1)
+    expect(crlf[0].message).toContain('CRLF')
+  })
+  it('is silent for a 0755 script and when the wrapper is missing (wrapper-missing says it)', () => {
+    expect(run(wrapperNotExecutable, {image: pyImage(), files: {...base, '/opt/w': {content: '#!/bin/sh\n', mode: 0o755}}, function: {environment: env}})).toEqual([])
+    expect(run(wrapperNotExecutable, {image: pyImage(), files: base, function: {environment: env}})).toEqual([])
+  })
+})
+
+describe("'agent-path-missing'", () => {
+  it('fires for -javaagent, --require / -r and DOTNET_STARTUP_HOOKS paths that are absent', () => {
+    const environment = {
+      JAVA_TOOL_OPTIONS: '-Xmx512m -javaagent:/opt/otel/agent.jar=foo -Dx=y',
+      NODE_OPTIONS: '--require /opt/nodejs/tracer --max-old-space-size=100 -r=/var/task/preload.js',
+      DOTNET_STARTUP_HOOKS: '/opt/hooks/Hook.dll:SomeAssembly',
+    }
+    const findings = run(agentPathMissing, {image: pyImage(), files: base, function: {environment}})
+    expect(findings.map((f) => f.path).sort()).toEqual(['/opt/hooks/Hook.dll', '/opt/nodejs/tracer', '/opt/otel/agent.jar', '/var/task/preload.js'])
+  })
+
+  it('is silent when the paths exist (Node module resolution adds .js / index.js) or are not under /opt or /var/task', () => {
+    const environment = {JAVA_TOOL_OPTIONS: '-javaagent:/opt/otel/agent.jar', NODE_OPTIONS: '--require /opt/nodejs/tracer -r dotenv/config --require /usr/lib/x.js'}
+    const files = {...base, '/opt/otel/agent.jar': 'PK', '/opt/nodejs/tracer/index.js': 'x'}
+    expect(run(agentPathMissing, {image: pyImage(), files, function: {environment}})).toEqual([])
+  })
+})
+
+describe("'handler-missing'", () => {
+  it('fires when the python module file is absent (nested module a.b.handler → a/b.py)', () => {
+    const findings = run(handlerMissing, {image: pyImage({Cmd: ['pkg.mod.handler']}), files: base, function: {runtime: 'python3.12'}})
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({severity: 'error', path: '/var/task/pkg/mod.py'})
+  })
+
+  it('finds app.py, packages, and node .mjs handlers', () => {
+    expect(run(handlerMissing, {image: pyImage(), files: base, function: {runtime: 'python3.12'}})).toEqual([])
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['pkg.handler']}), files: {...base, '/var/task/pkg/__init__.py': ''}, function: {runtime: 'python3.12'}})).toEqual([])
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['src/index.handler']}), files: {...base, '/var/task/src/index.mjs': ''}, function: {runtime: 'nodejs20.x'}})).toEqual([])
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['index.handler']}), files: base, function: {runtime: 'nodejs20.x'}})).toHaveLength(1)
+  })
+
+  it('infers python from an AWS base image when no function config is given', () => {
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['main.handler']}), files: base})).toHaveLength(1)
+    expect(run(handlerMissing, {image: pyImage(), files: base})).toEqual([])
+  })
+
+  it('leaves a note for java/dotnet/provided handlers and skips layer images', () => {
+    const java = run(handlerMissing, {image: pyImage({Cmd: ['example.Handler::handleRequest']}), files: base, function: {runtime: 'java21'}})
+    expect(java).toHaveLength(1)
+    expect(java[0].severity).toBe('note')
+    const layer = run(handlerMissing, {kind: 'layer', image: makeImage(), files: {'/opt/x': 'x'}, function: {runtime: 'python3.12', handler: 'app.h'}})
+    expect(layer[0]).toMatchObject({severity: 'note', evidence: {skipped: true}})
+  })
+})
+
+describe("'handler-differs'", () => {
+  it("fires when CMD and the function's Handler differ", () => {
+    const findings = run(handlerDiffers, {image: pyImage({Cmd: ['main.handler']}), files: base, function: {handler: 'app.lambda_handler'}})
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({expected: {handler: 'app.lambda_handler'}, actual: {cmd: ['main.handler']}})
+  })
+  it('is silent when they agree or there is no function config', () => {
+    expect(run(handlerDiffers, {image: pyImage(), files: base, function: {handler: 'app.lambda_handler'}})).toEqual([])
+    expect(run(handlerDiffers, {image: pyImage({Cmd: ['main.handler']}), files: base})).toEqual([])
+  })
+})
+
+describe("'entrypoint-invalid'", () => {
+  it('fires for a relative, missing, dangling or non-executable ENTRYPOINT and for no ENTRYPOINT/CMD', () => {
+    const cases = [
+      {Entrypoint: ['python', '-m', 'awslambdaric']},
+      {Entrypoint: ['/missing.sh']},
+      {Entrypoint: ['/entry']},
+      {Entrypoint: ['/not-exec.sh']},
+      {Entrypoint: [], Cmd: []},
+    ]
+    const files = {...base, '/entry': {linkTarget: '/nowhere'}, '/not-exec.sh': {content: '#!/bin/sh\n', mode: 0o744}}
+    for (const config of cases) {
+      const findings = run(entrypointInvalid, {image: makeImage({config}), files})
+      expect(findings, JSON.stringify(config)).toHaveLength(1)
+    }
+  })
+
+  it('is silent for the AWS base image entrypoint and for a symlink that resolves to an executable', () => {
+    expect(run(entrypointInvalid, {image: pyImage(), files: base})).toEqual([])
+    const files = {...base, '/usr/local/bin/python3': {content: 'ELF', mode: 0o755}, '/usr/local/bin/python': {linkTarget: 'python3'}}
+    expect(run(entrypointInvalid, {image: makeImage({config: {Entrypoint: ['/usr/local/bin/python', '-m', 'awslambdaric']}}), files})).toEqual([])
+  })
+})
