@@ -73,7 +73,7 @@ export function inspectImage(image: Image, layers: LayerContents[], tree: FileTr
       entries,
     },
     efficiency: {
-      score: efficiency.score,
+      score: efficiency.efficiency,
       wastedBytes: efficiency.wastedBytes,
       userWastedPercent: efficiency.wastedUserPercent,
       inefficientFiles: efficiency.inefficientFiles.slice(0, 10).map((f) => ({path: f.path, count: f.count, size: f.cumulativeSize})),

@@ -3,24 +3,36 @@ import {Chalk} from 'chalk'
 import type {TreeEntry} from '../../audit/tree-view.js'
 import {humanBytes, modeString} from './units.js'
 
-/** An indented tree: mode, owner, size, the layer that last wrote the entry, its name (and link target). */
+/**
+ * An indented tree: mode, owner, size, the layer that last wrote the entry (L<n>; "-" for directories
+ * Lambda itself creates), its name and link target. Zip layouts get a legend of which zip L<n> is.
+ */
 export function renderTree(entries: TreeEntry[], options: {color: boolean; root?: string}): string {
   const c = new Chalk({level: options.color ? 1 : 0})
-  const root = options.root && options.root !== '/' ? options.root.replace(/\/+$/, '') : ''
-  const baseDepth = root ? root.split('/').length - 1 : 0
-  const layerWidth = Math.max(1, ...entries.map((e) => String(e.layer).length))
+  const root = options.root && options.root !== '/' ? options.root.replace(/\/+$/, '') : '/'
+  const rootDepth = root === '/' ? 1 : depthOf(root)
+  const layerWidth = Math.max(2, ...entries.map((e) => String(e.layer).length + 1))
+  const sources = new Map<number, string>()
   const out: string[] = []
   for (const e of entries) {
-    const depth = e.path.split('/').length - 2 - baseDepth
-    const name = depth < 0 ? e.path : e.path.slice(e.path.lastIndexOf('/') + 1)
-    const indent = '  '.repeat(Math.max(0, depth))
-    const shown = e.type === 'directory' ? c.blue(name + '/') : e.mode & 0o111 && e.type === 'file' ? c.green(name) : name
+    if (e.source) sources.set(e.layer, e.source)
+    const indent = depthOf(e.path) - rootDepth
+    const name = e.path === root ? e.path : e.path.slice(e.path.lastIndexOf('/') + 1)
+    const executable = e.type === 'file' && (e.mode & 0o111) !== 0
+    const shown = e.type === 'directory' ? c.blue(name + '/') : executable ? c.green(name) : name
     const link = e.linkTarget !== undefined ? ` ${e.type === 'hardlink' ? '=>' : '->'} ${e.linkTarget}` : ''
+    const layer = (e.layer < 0 ? '-' : `L${e.layer}`).padStart(layerWidth)
     out.push(
-      `${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)}  ${c.dim(
-        'L' + String(e.layer).padStart(layerWidth),
-      )}${e.source ? c.dim(' ' + e.source) : ''}  ${indent}${shown}${link}`,
+      `${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}`,
     )
   }
+  if (sources.size) {
+    out.push('')
+    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) out.push(c.dim(`L${layer} = ${source}`))
+  }
   return out.join('\n') + (out.length ? '\n' : '')
+}
+
+function depthOf(path: string): number {
+  return path.split('/').filter(Boolean).length
 }
