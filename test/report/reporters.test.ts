@@ -1,0 +1,127 @@
+import {describe, expect, it} from 'vitest'
+import {renderReport, reporters, REPORT_FORMATS} from '../../src/report/index.js'
+import {renderJunit} from '../../src/report/junit.js'
+import {renderMarkdown} from '../../src/report/markdown.js'
+import {renderTable} from '../../src/report/table.js'
+import type {Report} from '../../src/audit/report.js'
+import {summarize} from '../../src/audit/gate.js'
+import type {Finding} from '../../src/rules/types.js'
+import {fixtureReport, fixtureRules, passingReport} from './fixture.js'
+
+const options = {rules: fixtureRules}
+const ANSI = /\x1b\[[0-9;]*m/
+
+function manyMissing(count: number): Report {
+  const findings: Finding[] = Array.from({length: count}, (_, i) => ({
+    rule: 'missing-file',
+    severity: 'error',
+    path: `/opt/python/lib/module_${String(i).padStart(3, '0')}.py`,
+    message: 'missing',
+  }))
+  return {...fixtureReport(), findings, summary: summarize(findings)}
+}
+
+describe('reporters', () => {
+  it('has one reporter per format', () => {
+    expect(Object.keys(reporters).sort()).toEqual([...REPORT_FORMATS].sort())
+    for (const format of REPORT_FORMATS) expect(reporters[format].format).toBe(format)
+  })
+
+  it('renders every format from a report without optional parts', () => {
+    const bare: Report = {
+      command: 'compare',
+      image: {reference: 'x.tar', source: 'docker-archive', mediaType: 'm', platform: 'linux/amd64', layers: 0, compressedSize: 0, uncompressedSize: 0},
+      findings: [{rule: 'unlisted', severity: 'note', message: 'a note'}],
+      summary: {error: 0, warning: 0, note: 1, suppressed: 0},
+    }
+    for (const format of REPORT_FORMATS) expect(renderReport(bare, format, {rules: []})).toContain('unlisted')
+  })
+})
+
+describe('table', () => {
+  it('starts with the verdict line', () => {
+    expect(renderTable(fixtureReport(), options).split('\n')[0]).toBe(
+      'FAIL: 6 errors, 2 warnings, 2 notes (2 suppressed) — image fixtures/orders-api.tar vs function orders-api',
+    )
+    expect(renderTable(passingReport(), options).split('\n')[0]).toBe('PASS: no findings — image oci:build/layout:orders-api')
+    expect(renderTable(fixtureReport(), {...options, failOn: 'never'}).split('\n')[0]).toMatch(/^PASS: 6 errors/)
+  })
+
+  it('colours only when asked', () => {
+    expect(renderTable(fixtureReport(), options)).not.toMatch(ANSI)
+    expect(renderTable(fixtureReport(), {...options, color: false})).not.toMatch(ANSI)
+    expect(renderTable(fixtureReport(), {...options, color: true})).toMatch(ANSI)
+  })
+
+  it('truncates long groups with a count, and --verbose shows all', () => {
+    const report = manyMissing(25)
+    const short = renderTable(report, options)
+    expect(short).toContain('module_009.py')
+    expect(short).not.toContain('module_010.py')
+    expect(short).toContain('… and 15 more (--verbose)')
+    const all = renderTable(report, {...options, verbose: true})
+    expect(all).toContain('module_024.py')
+    expect(all).not.toContain('more (--verbose)')
+    expect(renderTable(report, {...options, limit: 3})).toContain('… and 22 more (--verbose)')
+  })
+
+  it('lists suppressed findings separately, with their reasons', () => {
+    const out = renderTable(fixtureReport(), options)
+    const suppressedPart = out.slice(out.indexOf('suppressed (2, not counted)'))
+    expect(suppressedPart).toContain('stamped with the build id at image build time')
+    expect(suppressedPart).toContain('in baseline')
+  })
+})
+
+describe('junit', () => {
+  it('has a suite for every rule, even rules without findings', () => {
+    const xml = renderJunit(passingReport(), options)
+    for (const rule of fixtureRules) expect(xml).toContain(`<testsuite name="${rule.id}"`)
+    expect(xml).toContain('failures="0"')
+  })
+
+  it('fails only findings at or above --fail-on; suppressed ones are skipped', () => {
+    const count = (xml: string, tag: string) => xml.split(`<${tag} `).length - 1
+    const atError = renderJunit(fixtureReport(), options)
+    expect(count(atError, 'failure')).toBe(6)
+    expect(count(atError, 'skipped')).toBe(2)
+    expect(count(renderJunit(fixtureReport(), {...options, failOn: 'warning'}), 'failure')).toBe(8)
+    expect(count(renderJunit(fixtureReport(), {...options, failOn: 'note'}), 'failure')).toBe(10)
+    expect(count(renderJunit(fixtureReport(), {...options, failOn: 'never'}), 'failure')).toBe(0)
+  })
+
+  it('escapes XML and drops characters XML cannot hold', () => {
+    const report = fixtureReport()
+    report.findings = [{rule: 'missing-file', severity: 'error', path: '/opt/a&b<c>"d"\u0001', message: 'bad\u0000 <chars> & "quotes"'}]
+    report.summary = summarize(report.findings)
+    const xml = renderJunit(report, options)
+    expect(xml).toContain('name="/opt/a&amp;b&lt;c&gt;&quot;d&quot;"')
+    expect(xml).toContain('message="bad &lt;chars&gt; &amp; &quot;quotes&quot;"')
+    expect(xml).not.toMatch(/[\u0000\u0001]/)
+  })
+})
+
+describe('markdown', () => {
+  it('puts notes and suppressed findings in collapsed details, errors and warnings in the open', () => {
+    const md = renderMarkdown(fixtureReport(), options)
+    expect(md.split('\n')[0]).toBe('### ❌ layer-audit compare: FAIL')
+    expect(md).toContain('#### Errors (6)')
+    expect(md).toContain('#### Warnings (2)')
+    expect(md).toContain('<details><summary>Notes (2)</summary>')
+    expect(md).toContain('<details><summary>Suppressed (2)</summary>')
+  })
+
+  it('keeps table cells intact whatever the text holds', () => {
+    const report = fixtureReport()
+    report.findings = [{rule: 'missing-file', severity: 'error', path: '/opt/a|b`c', message: 'line one\nline | two <script>'}]
+    report.summary = summarize(report.findings)
+    const row = renderMarkdown(report, options).split('\n').find((line) => line.includes('line one'))!
+    expect(row).toContain('line one line \\| two &lt;script&gt;')
+    expect(row).toContain('`` /opt/a\\|b`c ``')
+  })
+
+  it('shortens long tables', () => {
+    expect(renderMarkdown(manyMissing(60), options)).toContain('… and 10 more')
+    expect(renderMarkdown(manyMissing(60), {...options, verbose: true})).not.toContain('more (run with')
+  })
+})
