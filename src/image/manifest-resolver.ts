@@ -214,9 +214,15 @@ export function parseImageConfig(bytes: Buffer, cap: number, input: string): Ima
   return config
 }
 
+/** The config is the truth; an index entry may add the variant the config leaves out (arm64 → v8). */
 export function imagePlatform(config: ImageConfig, fallback?: Platform): Platform {
   if (config.os && config.architecture) {
-    return normalizePlatform({os: config.os, architecture: config.architecture, ...(config.variant ? {variant: config.variant} : {})})
+    const platform = normalizePlatform({os: config.os, architecture: config.architecture, ...(config.variant ? {variant: config.variant} : {})})
+    const extra = fallback ? normalizePlatform(fallback) : undefined
+    if (!platform.variant && extra?.variant && extra.os === platform.os && extra.architecture === platform.architecture) {
+      return {...platform, variant: extra.variant}
+    }
+    return platform
   }
   return fallback ? normalizePlatform(fallback) : {os: 'unknown', architecture: 'unknown'}
 }

@@ -63,7 +63,9 @@ export function choosePlatform(candidates: PlatformCandidate[], wanted: Platform
   const unique = dedupe(candidates)
   if (unique.length === 0) throw new ImageSourceError('NOT_FOUND', 'the index lists no image manifests', {input})
   if (wanted) {
-    const matching = dedupe(unique.filter((c) => !c.descriptor.platform || platformMatches(c.descriptor.platform, wanted)))
+    // Filter before deduplicating: a manifest listed once without a platform (a wildcard) and once
+    // with one must still match any request (stereoscope's valid_oci_dir).
+    const matching = dedupe(candidates.filter((c) => !c.descriptor.platform || platformMatches(c.descriptor.platform, wanted)))
     if (matching.length === 0) {
       throw new ImageSourceError(
         'NOT_FOUND',
