@@ -27,7 +27,7 @@ export function check(ctx: CompareContext): Finding[] {
       finding(meta, {
         path: ext.path,
         layer: ext.target?.node.layer ?? ext.node.layer,
-        message: `${ext.path} is a ${elf.bits}-bit ${ociToLambda(arch)} binary, but ${wrong.map((t) => `${t.what} is ${ociToLambda(t.arch)}`).join(' and ')}`,
+        message: `${ext.path} is a ${elf.bits}-bit ${ociToLambda(arch)} binary, but ${wrong.map((t) => `${t.what} ${t.what.includes(' and ') ? 'are' : 'is'} ${ociToLambda(t.arch)}`).join(' and ')}`,
         expected: {architecture: wrong[0].arch},
         actual: {architecture: arch, elfMachine: elf.machine, bits: elf.bits},
       }),

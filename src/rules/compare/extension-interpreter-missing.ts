@@ -48,6 +48,8 @@ export function check(ctx: CompareContext): Finding[] {
       continue
     }
     if (ext.format?.kind === 'elf' && ext.format.elf.interpreter) {
+      // A binary for the other CPU cannot run whatever loader is present: extension-arch-mismatch says so.
+      if (ext.format.elf.architecture !== ctx.image.platform.architecture) continue
       const loader = ext.format.elf.interpreter
       if (fileExists(ctx.tree, loader)) continue
       findings.push(
