@@ -174,6 +174,22 @@ describe.skipIf(!tools)('compare, end to end (umoci, skopeo, Info-ZIP)', () => {
     expect(byRule(result, 'content-mismatch')[0].layer).toBe(1)
   })
 
+  it('reads the copy that won: a file altered in one layer and restored in the next', async () => {
+    variant('altered-below', (rootfs) => {
+      unzipInto(rootfs, built.layerZip)
+      writeFileSync(join(rootfs, 'opt/nodejs/node_modules/tracer/package.json'), '{"name":"tracer","version":"9.9.9"}\n')
+    })
+    const restored = variant('restored', (rootfs) => unzipInto(rootfs, built.layerZip), 'altered-below')
+    expect(summary(await compare(restored, [built.layerZip]))).toEqual([])
+    variant('faithful-again', (rootfs) => unzipInto(rootfs, built.layerZip))
+    const realteredOnTop = variant('altered-on-top', (rootfs) => {
+      writeFileSync(join(rootfs, 'opt/nodejs/node_modules/tracer/package.json'), '{"name":"tracer","version":"1.0.2"}\n')
+    }, 'faithful-again')
+    const result = await compare(realteredOnTop, [built.layerZip])
+    expect(summary(result)).toEqual(['error content-mismatch /opt/nodejs/node_modules/tracer/package.json'])
+    expect(result.findings[0].layer).toBe(2)
+  })
+
   it('an extension that lost its exec bit', async () => {
     const input = variant('noexec', (rootfs) => {
       unzipInto(rootfs, built.layerZip)
