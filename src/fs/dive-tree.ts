@@ -74,14 +74,6 @@ export function getNode(root: DiveNode, path: string): DiveNode | undefined {
   return node
 }
 
-/** dive's RemovePath; false when the path does not exist (dive records a path error and goes on). */
-export function removePath(root: DiveNode, path: string): boolean {
-  const node = getNode(root, path)
-  if (!node?.parent) return false
-  node.parent.children!.delete(node.name)
-  return true
-}
-
 export function isWhiteout(node: DiveNode): boolean {
   return node.name.startsWith(WHITEOUT_PREFIX)
 }
@@ -107,20 +99,40 @@ export function copyTree(node: DiveNode, parent?: DiveNode): DiveNode {
   return copy
 }
 
-/** dive's FileTree.Stack: graft `upper` onto `lower` visiting upper children first, in name order. */
+/**
+ * dive's FileTree.Stack: graft `upper` onto `lower`, visiting upper children first, siblings by name —
+ * a whiteout removes its name from the lower directory, any other node is added (payload replaced,
+ * children kept). Walks both trees side by side instead of re-resolving every path from the root.
+ */
 export function stack(lower: DiveNode, upper: DiveNode): void {
-  for (const node of childrenFirst(upper)) {
-    if (isWhiteout(node)) removePath(lower, nodePath(node))
-    else addPath(lower, nodePath(node), node.payload)
+  if (!upper.children) return
+  for (const name of sortedNames(upper.children)) {
+    const child = upper.children.get(name)!
+    if (isWhiteout(child)) {
+      lower.children?.delete(name.slice(WHITEOUT_PREFIX.length))
+      continue
+    }
+    let target = lower.children?.get(name)
+    if (!target) {
+      target = {name, payload: IMPLICIT, parent: lower}
+      ;(lower.children ??= new Map()).set(name, target)
+    }
+    stack(target, child)
+    target.payload = child.payload
   }
 }
 
-/** Every node below `start` (and `start` itself unless it is a root), deepest first, siblings by name. */
-export function* childrenFirst(start: DiveNode): Generator<DiveNode> {
+/**
+ * Calls `visit` on every node below `start` (and `start` itself unless it is a root), deepest first,
+ * siblings by name — dive's VisitDepthChildFirst. `visit` returning false stops the whole walk.
+ */
+export function visitChildrenFirst(start: DiveNode, visit: (node: DiveNode) => boolean | void): boolean {
   if (start.children) {
-    for (const name of sortedNames(start.children)) yield* childrenFirst(start.children.get(name)!)
+    for (const name of sortedNames(start.children)) {
+      if (!visitChildrenFirst(start.children.get(name)!, visit)) return false
+    }
   }
-  if (start.parent) yield start
+  return start.parent ? visit(start) !== false : true
 }
 
 /** Go's sort.Strings order (bytewise; equal to UTF-16 order outside the astral planes). */

@@ -13,7 +13,7 @@
  * - sizes are tar header sizes (hardlinks 0).
  */
 import type {LayerContents, LayerEntry, Whiteout} from './entry.js'
-import {buildLayerTree, childrenFirst, copyTree, type DiveNode, getNode, isLeaf, isWhiteout, nodePath, stack} from './dive-tree.js'
+import {buildLayerTree, copyTree, type DiveNode, getNode, isLeaf, isWhiteout, nodePath, stack, visitChildrenFirst} from './dive-tree.js'
 
 export interface InefficientFile {
   path: string
@@ -59,8 +59,8 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
     fileCount += count
     if (index === 0) base = root
 
-    for (const node of childrenFirst(root)) {
-      if (!isLeaf(node)) continue
+    visitChildrenFirst(root, (node) => {
+      if (!isLeaf(node)) return true
       const path = nodePath(node)
       let record = records.get(path)
       if (!record) {
@@ -71,7 +71,7 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
       if (isWhiteout(node)) {
         below ??= copyTree(base!)
         const previous = getNode(below, path)
-        if (!previous) break // dive's visitor returns an error here: the rest of this layer goes unvisited
+        if (!previous) return false // dive's visitor returns an error here: the rest of this layer goes unvisited
         size = previous.payload.isDir ? subtreeSize(previous) : 0
       } else {
         size = node.payload.size
@@ -79,7 +79,8 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
       record.cumulativeSize += size
       if (record.minSize < 0 || size < record.minSize) record.minSize = size
       if (++record.count === 2) inefficient.push(record)
-    }
+      return true
+    })
 
     // Advance the stacked tree to "everything below the next layer".
     if (index === 0) {
@@ -134,13 +135,13 @@ export interface LayerTreeItem {
 export function layerTreeItems(contents: LayerContents): LayerTreeItem[] {
   const {root} = buildLayerTree(contents)
   const items: LayerTreeItem[] = []
-  for (const node of childrenFirst(root)) {
+  visitChildrenFirst(root, (node) => {
     const {entry, whiteout} = node.payload
     const item: LayerTreeItem = {path: rawPath(node), implicit: !entry && !whiteout}
     if (entry) item.entry = entry
     if (whiteout) item.whiteout = whiteout
     items.push(item)
-  }
+  })
   return items
 }
 
@@ -152,7 +153,9 @@ function rawPath(node: DiveNode): string {
 
 function subtreeSize(node: DiveNode): number {
   let total = 0
-  for (const n of childrenFirst(node)) total += n.payload.size
+  visitChildrenFirst(node, (n) => {
+    total += n.payload.size
+  })
   return total
 }
 
