@@ -16,7 +16,11 @@ import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME} from './tool-info.js'
 
 /** Element text. XML 1.0 cannot hold most control characters even escaped: drop them. */
+const NOT_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
+const SPECIAL = /[&<>]/
+
 function xmlText(text: string): string {
+  if (!NOT_XML.test(text) && !SPECIAL.test(text)) return text
   return text
     .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;')

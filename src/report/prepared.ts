@@ -22,12 +22,17 @@ export interface PreparedReport {
   failed: boolean
 }
 
+/** Code-point order: the same on every machine and locale, so output is reproducible (and fast). */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     severityOrder(a.severity, b.severity) ||
-    a.rule.localeCompare(b.rule, 'en') ||
-    (a.path ?? '').localeCompare(b.path ?? '', 'en') ||
-    a.message.localeCompare(b.message, 'en')
+    byCodePoint(a.rule, b.rule) ||
+    byCodePoint(a.path ?? '', b.path ?? '') ||
+    byCodePoint(a.message, b.message)
   )
 }
 
