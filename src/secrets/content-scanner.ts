@@ -121,7 +121,8 @@ class ScanSink implements ContentSink {
   }
 
   private flush(final: boolean): void {
-    const text = this.carry + Buffer.concat(this.pending).toString('latin1')
+    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
+    const text = this.carry + bytes.toString('latin1')
     this.pending = []
     this.pendingBytes = 0
     const reportEnd = final ? text.length : Math.max(0, text.length - OVERLAP)

@@ -4,7 +4,7 @@
  */
 import type {Severity} from '../rules/types.js'
 import {characterClasses, shannonEntropy} from './entropy.js'
-import {AWS_DOCUMENTATION_KEYS, SECRET_PATTERNS, type SecretPattern} from './patterns.js'
+import {AWS_DOCUMENTATION_KEYS, SECRET_PATTERNS, type MatchContext, type SecretPattern} from './patterns.js'
 import {isPlaceholder} from './placeholder.js'
 
 export interface SecretMatch {
@@ -62,7 +62,15 @@ export function findSecrets(text: string, patterns?: readonly SecretPattern[]): 
         continue
       }
       const secret = m.groups?.secret ?? m.groups?.secret2 ?? m[0]
-      const match = judge(pattern, secret, m.groups?.name, m.index)
+      let name = m.groups?.name
+      let start = m.index
+      if (pattern.extendName) {
+        while (start > 0 && m.index - start < 40 && NAME_CHAR.test(text[start - 1])) start--
+        name = text.slice(start, m.index) + (name ?? '')
+      }
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1
+      const context = {quoted: m.groups?.secret !== undefined, linePrefix: text.slice(lineStart, start)}
+      const match = judge(pattern, secret, name, start, context)
       // The same secret at the same place found by a second, broader pattern is the same finding.
       const at = `${m.index + Math.max(0, m[0].indexOf(secret))}\0${match?.normalized}`
       if (!match || seen.has(at)) continue
@@ -73,8 +81,16 @@ export function findSecrets(text: string, patterns?: readonly SecretPattern[]): 
   return found.sort((a, b) => a.index - b.index)
 }
 
+const NAME_CHAR = /[A-Za-z0-9_.-]/
+
 /** The value checks of one pattern on one candidate; undefined when it is not reported. */
-export function judge(pattern: SecretPattern, secret: string, name: string | undefined, index: number): SecretMatch | undefined {
+export function judge(
+  pattern: SecretPattern,
+  secret: string,
+  name: string | undefined,
+  index: number,
+  context: MatchContext = {quoted: true, linePrefix: ''},
+): SecretMatch | undefined {
   const normalized = pattern.normalize ? pattern.normalize(secret) : secret
   if (pattern.awsExamples && isAwsDocumentationKey(secret)) {
     return {pattern, secret, normalized, index, severity: 'note', example: true, name}
@@ -82,6 +98,6 @@ export function judge(pattern: SecretPattern, secret: string, name: string | und
   if (pattern.skipPlaceholders && isPlaceholder(secret)) return undefined
   if (pattern.entropy !== undefined && shannonEntropy(secret) < pattern.entropy) return undefined
   if (pattern.minClasses !== undefined && characterClasses(secret) < pattern.minClasses) return undefined
-  if (pattern.accept && !pattern.accept(secret, name)) return undefined
+  if (pattern.accept && !pattern.accept(secret, name, context)) return undefined
   return {pattern, secret, normalized, index, severity: pattern.severity, example: false, name}
 }

@@ -20,13 +20,22 @@ export interface SecretPattern {
   /** Drop values that stand for a secret (`${VAR}`, `changeme`, `<token>`, `xxxx`). */
   skipPlaceholders?: boolean
   /** Last word on a candidate (names and values that look like code, paths or URLs). */
-  accept?: (secret: string, name: string | undefined) => boolean
+  accept?: (secret: string, name: string | undefined, context: MatchContext) => boolean
+  /** The regex starts at a keyword inside a name: extend the `name` group backwards over [A-Za-z0-9_.-]. */
+  extendName?: boolean
   /** How the secret is normalised before it is fingerprinted (PEM bodies: whitespace removed). */
   normalize?: (secret: string) => string
   /** AWS's documentation keys are reported as a note, never dropped. */
   awsExamples?: boolean
   truePositives: string[]
   falsePositives: string[]
+}
+
+export interface MatchContext {
+  /** The value was quoted ("…", '…', `…`). */
+  quoted: boolean
+  /** The text between the start of the line and the name. */
+  linePrefix: string
 }
 
 /** Keys AWS prints in its documentation; anyone may have copied them, none of them work. */
@@ -44,8 +53,10 @@ const B64 = 'A-Za-z0-9\\/+='
 /** Names whose value is a pointer to a secret, not the secret (…_PATH, …_FILE, …_URL, …). */
 const POINTER_NAME = /(?:path|file|dir|url|uri|endpoint|type|name|id|len|length|size|count|max|min|prefix|header|field|param|key_?id)$/i
 
-function notCodeOrPath(secret: string, name: string | undefined): boolean {
+function notCodeOrPath(secret: string, name: string | undefined, context: MatchContext): boolean {
   if (name && POINTER_NAME.test(name)) return false
+  // Unquoted values count only in NAME=value lines (env files, ini, yaml, shell), not in code.
+  if (!context.quoted && !/^\s*(?:export\s+|set\s+|-\s+)?$/.test(context.linePrefix)) return false
   if (secret.includes('://') || secret.startsWith('/') || secret.startsWith('./')) return false
   // this.config.apiKey, os.environ.get, process.env.TOKEN: code, not a value
   if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(secret)) return false
@@ -247,7 +258,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'password, secret, token or API key assigned a literal value',
     keywords: ['password', 'passwd', 'secret', 'token', 'api_key', 'api-key', 'apikey', 'private_key', 'privatekey', 'auth_key', 'credential'],
     regex:
-      /(?<![A-Za-z0-9])(?<name>[A-Za-z0-9_.-]{0,40}(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]{0,20})["']?\s*(?::=|=>|=|:)\s*(?:(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|(?<secret2>[A-Za-z0-9+/=_\-.~!@#%^&*]{8,200})(?=[\s;,)}\]]|$))/i,
+      /(?<name>(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]{0,20})["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|(?<secret2>[A-Za-z0-9+/=_\-.~!@#%^&*]{8,200})[ \t]*(?=\r?\n|$))/i,
+    extendName: true,
     severity: 'warning',
     entropy: 3,
     minClasses: 2,
@@ -259,6 +271,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
       "api_key = 'ZBQRZ8NiyDfJhI5M1qN0'",
       'export SERVICE_TOKEN=ZBQRZ8NiyDfJhI5M1qN0',
       '{"clientSecret":"AWM4tS^EmTWxRedU"}',
+      '  db_password: ZBQRZ8NiyDfJhI5M1qN0',
     ],
     falsePositives: [
       'password=changeme',
@@ -274,6 +287,9 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
       'TOKENIZERS_PARALLELISM=false',
       'password = "hunter2"',
       'secret_name: "prod/db/credentials"',
+      '  secret: Uint8Array;',
+      'exports.ValidationTokenHost = ValidationTokenHost;',
+      'const x = {token: abcDEF123xyz}',
     ],
   },
 ]
