@@ -37,6 +37,16 @@ describe('fingerprint', () => {
     expect(all.size).toBe(6)
   })
 
+  it("falls back to the secret's own fingerprint in evidence when a rule sets no identity", () => {
+    const a = fingerprintOf({rule: 'secret-in-history', evidence: {fingerprint: 'sha256:aaaa'}})
+    const b = fingerprintOf({rule: 'secret-in-history', evidence: {fingerprint: 'sha256:bbbb'}})
+    expect(a).not.toBe(b)
+    expect(a).toBe(fingerprintOf({rule: 'secret-in-history', identity: 'sha256:aaaa'}))
+    expect(fingerprintOf({rule: 'secret-in-history', identity: 'x', evidence: {fingerprint: 'sha256:aaaa'}})).toBe(
+      fingerprintOf({rule: 'secret-in-history', identity: 'x'}),
+    )
+  })
+
   it('cannot be forged by moving text between fields', () => {
     expect(fingerprintOf({rule: 'a', path: '/b', identity: 'c'})).not.toBe(fingerprintOf({rule: 'a', path: '/b\0c'}))
   })
