@@ -1,10 +1,7 @@
-import type {Image, Platform} from '../image/model.js'
+import type {Image} from '../image/model.js'
+import {formatPlatform} from '../image/platform.js'
 import type {LayerContents} from '../fs/entry.js'
 import type {ImageSummary} from './report.js'
-
-export function formatPlatform(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/')
-}
 
 /** The image facts every report starts with; sizes come from the pass that read the layers. */
 export function summarizeImage(image: Image, layers: LayerContents[]): ImageSummary {

@@ -3,7 +3,8 @@ import type {LayerContents} from '../fs/entry.js'
 import {computeEfficiency} from '../fs/efficiency.js'
 import type {FileTree} from '../fs/tree.js'
 import type {Image} from '../image/model.js'
-import {formatPlatform, summarizeImage} from './image-summary.js'
+import {formatPlatform} from '../image/platform.js'
+import {summarizeImage} from './image-summary.js'
 import type {ImageSummary} from './report.js'
 
 export interface LayerView {

@@ -1,0 +1,109 @@
+/**
+ * compare and scan, end to end as the commands run them: open → one streaming pass (compare's capture and
+ * the secret scan ride together) → rules → config and baseline → Report. No oclif here.
+ */
+import {applyBaseline, loadBaseline} from './baseline.js'
+import {compareImage} from './compare.js'
+import {applyConfig, loadConfig, type LayerAuditConfig} from './config.js'
+import {summarize} from './gate.js'
+import {summarizeImage} from './image-summary.js'
+import type {KindOption} from './image-kind.js'
+import type {Report} from './report.js'
+import {createSecretScan, scanFindings, scanStats} from './scan.js'
+import {withFingerprints} from '../report/fingerprint.js'
+import {flatten} from '../fs/flatten.js'
+import {readLayers} from '../fs/read-layers.js'
+import {openImage} from '../image/open.js'
+import type {OpenOptions} from '../image/model.js'
+import {resolveFunction, type ResolveFunctionOptions} from '../lambda/resolve.js'
+import {UsageError} from '../errors.js'
+import type {Finding} from '../rules/types.js'
+
+export interface AuditCommonOptions {
+  open?: OpenOptions & {concurrency?: number}
+  /** --config FILE; default .layer-audit.json in cwd when present. */
+  configFile?: string
+  baselineFile?: string
+  cwd?: string
+  maxFileBytes?: number
+}
+
+export interface CompareRunOptions extends AuditCommonOptions {
+  /** The image; may be omitted when the function (PackageType Image) names one. */
+  image?: string
+  function?: ResolveFunctionOptions
+  kind?: KindOption
+}
+
+export async function runCompare(options: CompareRunOptions): Promise<Report> {
+  // Inputs that can fail fast are read before the image streams: config, baseline, the zip side.
+  const {config, baseline} = await loadGateInputs(options)
+  const resolved = options.function ? await resolveFunction(options.function) : undefined
+  try {
+    const input = options.image ?? resolved?.config?.code?.resolvedImageUri
+    if (!input) throw new UsageError('give an IMAGE (or --function naming an image function)')
+    const image = await openImage(input, options.open ?? {})
+    try {
+      const scan = createSecretScan(image, {maxFileBytes: options.maxFileBytes})
+      const result = await compareImage({
+        image,
+        expected: resolved?.layout,
+        functionConfig: resolved?.config,
+        kind: options.kind,
+        concurrency: options.open?.concurrency,
+        extraHooks: [scan.hook],
+      })
+      const secrets = await scanFindings(image, result.layers, result.tree, scan)
+      const stats = {...result.stats, ...(await scanStats(scan))}
+      return finish({
+        command: 'compare',
+        image: summarizeImage(image, result.layers),
+        ...(resolved ? {function: resolved.summary} : {}),
+        findings: [...result.findings, ...secrets],
+        stats: {...stats, ...(resolved ? {zipLayers: resolved.layout.limits.layers} : {})},
+      }, config, baseline)
+    } finally {
+      await image.close()
+    }
+  } finally {
+    await resolved?.dispose()
+  }
+}
+
+export interface ScanRunOptions extends AuditCommonOptions {
+  image: string
+}
+
+export async function runScan(options: ScanRunOptions): Promise<Report> {
+  const {config, baseline} = await loadGateInputs(options)
+  const image = await openImage(options.image, options.open ?? {})
+  try {
+    const scan = createSecretScan(image, {maxFileBytes: options.maxFileBytes})
+    const layers = await readLayers(image, {hooks: [scan.hook], concurrency: options.open?.concurrency})
+    const tree = flatten(layers)
+    const findings = await scanFindings(image, layers, tree, scan)
+    return finish(
+      {command: 'scan', image: summarizeImage(image, layers), findings, stats: {...(await scanStats(scan))}},
+      config,
+      baseline,
+    )
+  } finally {
+    await image.close()
+  }
+}
+
+async function loadGateInputs(options: AuditCommonOptions): Promise<{config: LayerAuditConfig; baseline?: Set<string>}> {
+  const config = await loadConfig({file: options.configFile, cwd: options.cwd})
+  const baseline = options.baselineFile ? await loadBaseline(options.baselineFile) : undefined
+  return {config, baseline}
+}
+
+function finish(
+  partial: Omit<Report, 'summary'>,
+  config: LayerAuditConfig,
+  baseline: Set<string> | undefined,
+): Report {
+  let findings: Finding[] = applyConfig(withFingerprints(partial.findings), config)
+  if (baseline) findings = applyBaseline(findings, baseline)
+  return {...partial, findings, summary: summarize(findings)}
+}
