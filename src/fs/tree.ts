@@ -1,16 +1,20 @@
 /**
  * A merged filesystem: the image as of some layer, or the layout Lambda makes from zips.
- * Nodes live in a path-keyed tree so removing a directory removes its subtree in one step.
+ * Nodes live in a path-keyed tree so removing a directory removes its subtree in one step; a flat index
+ * from path to tree slot makes lookups one hash probe instead of a walk from the root.
  */
 import type {FileNode} from './entry.js'
 
 interface Slot {
+  /** Normalized absolute path of this slot ("/" for the root). */
+  path: string
   node?: FileNode
   children?: Map<string, Slot>
 }
 
 export class FileTree {
-  private readonly root: Slot = {children: new Map()}
+  private readonly root: Slot = {path: '/', children: new Map()}
+  private readonly index = new Map<string, Slot>([['/', this.root]])
   private count = 0
 
   get size(): number {
@@ -27,16 +31,7 @@ export class FileTree {
 
   /** Adds or replaces the node at node.path; parents must be added by the caller (see flatten). */
   set(node: FileNode): void {
-    let slot = this.root
-    for (const name of segments(node.path)) {
-      slot.children ??= new Map()
-      let next = slot.children.get(name)
-      if (!next) {
-        next = {}
-        slot.children.set(name, next)
-      }
-      slot = next
-    }
+    const slot = this.ensureSlot(normalize(node.path))
     if (!slot.node) this.count++
     slot.node = node
     // A directory keeps its children; anything else cannot have any.
@@ -45,15 +40,13 @@ export class FileTree {
 
   /** Removes the path and everything under it. Returns the nodes removed (the path's own first). */
   remove(path: string): FileNode[] {
-    const names = segments(path)
-    const last = names.pop()
-    if (last === undefined) return []
-    const parent = this.slot(names.length ? '/' + names.join('/') : '/')
-    const slot = parent?.children?.get(last)
+    const clean = normalize(path)
+    if (clean === '/') return []
+    const slot = this.index.get(clean)
     if (!slot) return []
     const removed: FileNode[] = []
-    collect(slot, removed)
-    parent!.children!.delete(last)
+    this.unindex(slot, removed)
+    this.index.get(parentOf(clean))?.children?.delete(clean.slice(clean.lastIndexOf('/') + 1))
     this.count -= removed.length
     return removed
   }
@@ -90,7 +83,7 @@ export class FileTree {
    */
   resolve(path: string, followLast = true): {path: string; node: FileNode} | undefined {
     let budget = 40 // Linux's MAXSYMLINKS
-    let pending = segments(path)
+    let pending = segments(path, true) // ".." in the asked path resolves like any other
     let resolved: string[] = []
     while (pending.length > 0) {
       const name = pending.shift()!
@@ -122,20 +115,33 @@ export class FileTree {
   }
 
   private slot(path: string): Slot | undefined {
-    let slot: Slot | undefined = this.root
-    for (const name of segments(path)) {
-      slot = slot.children?.get(name)
-      if (!slot) return undefined
-    }
+    return this.index.get(normalize(path))
+  }
+
+  /** The slot at a normalized path, created (with its ancestors) when missing. */
+  private ensureSlot(path: string): Slot {
+    const existing = this.index.get(path)
+    if (existing) return existing
+    const parent = this.ensureSlot(parentOf(path))
+    const slot: Slot = {path}
+    ;(parent.children ??= new Map()).set(path.slice(path.lastIndexOf('/') + 1), slot)
+    this.index.set(path, slot)
     return slot
   }
 
   private dropChildren(slot: Slot): FileNode[] {
     const removed: FileNode[] = []
-    for (const child of slot.children?.values() ?? []) collect(child, removed)
+    for (const child of slot.children?.values() ?? []) this.unindex(child, removed)
     slot.children = undefined
     this.count -= removed.length
     return removed
+  }
+
+  /** Forgets a slot and its subtree, collecting their nodes (the slot's own first). */
+  private unindex(slot: Slot, into: FileNode[]): void {
+    this.index.delete(slot.path)
+    if (slot.node) into.push(slot.node)
+    for (const child of slot.children?.values() ?? []) this.unindex(child, into)
   }
 }
 
@@ -148,11 +154,6 @@ function* walkSlot(slot: Slot): Generator<FileNode> {
   }
 }
 
-function collect(slot: Slot, into: FileNode[]): void {
-  if (slot.node) into.push(slot.node)
-  for (const child of slot.children?.values() ?? []) collect(child, into)
-}
-
 function isNode(node: FileNode | undefined): node is FileNode {
   return node !== undefined
 }
@@ -160,6 +161,19 @@ function isNode(node: FileNode | undefined): node is FileNode {
 /** Byte order, as `ls` in the C locale and tar listings sort. */
 function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** "/a//b/./c/" → "/a/b/c" (as `segments` reads it); already-normal paths come back untouched. */
+function normalize(path: string): string {
+  if (path.startsWith('/') && !UNCLEAN.test(path)) return path
+  return '/' + segments(path).join('/')
+}
+
+const UNCLEAN = /\/\/|\/\.\.?(?:\/|$)|.\/$/
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash <= 0 ? '/' : path.slice(0, slash)
 }
 
 /** Path segments; with keepDots, ".." stays for the resolver. */
