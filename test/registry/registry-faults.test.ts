@@ -25,7 +25,7 @@ describe('registry source: retries, resumes and backoff through a faulty proxy',
     work = await mkdtemp(join(tmpdir(), 'la-registry-faults-'))
     // Random bytes do not compress: the layer blob is about 1 MiB, several TCP chunks.
     layout = await writeOciLayout(join(work, 'big'), [{architecture: 'amd64', layers: [{'opt/blob.bin': randomBytes(1024 * 1024)}]}])
-    skopeoPush(`oci:${layout.dir}:latest`, `${registry.host}/test/big:v1`)
+    await skopeoPush(`oci:${layout.dir}:latest`, `${registry.host}/test/big:v1`)
   })
 
   afterEach(async () => {

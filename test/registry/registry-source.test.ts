@@ -30,8 +30,8 @@ describe('registry source against docker-registry on loopback', () => {
       ],
       {attestations: true},
     )
-    skopeoPush(`oci:${single.dir}:latest`, `${registry.host}/test/app:v1`)
-    skopeoPush(`oci:${multi.dir}:latest`, `${registry.host}/test/multi:v1`, {all: true})
+    await skopeoPush(`oci:${single.dir}:latest`, `${registry.host}/test/app:v1`)
+    await skopeoPush(`oci:${multi.dir}:latest`, `${registry.host}/test/multi:v1`, {all: true})
   })
 
   afterAll(async () => {

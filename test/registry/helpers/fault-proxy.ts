@@ -26,7 +26,11 @@ export interface FaultProxy {
   stop(): Promise<void>
 }
 
-export async function startFaultProxy(targetPort: number, decide: (req: SeenRequest, seen: SeenRequest[]) => Fault): Promise<FaultProxy> {
+export async function startFaultProxy(
+  targetPort: number,
+  decide: (req: SeenRequest, seen: SeenRequest[]) => Fault,
+  options: {upstreamAuthorization?: string} = {},
+): Promise<FaultProxy> {
   const requests: SeenRequest[] = []
   const sockets = new Set<import('node:net').Socket>()
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -45,6 +49,8 @@ export async function startFaultProxy(targetPort: number, decide: (req: SeenRequ
       return
     }
     const headers = {...req.headers}
+    // Stands in for a presigned URL: the proxy itself is authorised upstream.
+    if (options.upstreamAuthorization) headers.authorization = options.upstreamAuthorization
     if (fault.kind === 'ignore-range') delete headers.range
     const upstream = http.request({host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers}, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers)

@@ -2,7 +2,7 @@
  * Debian's docker-registry (CNCF distribution) on 127.0.0.1 with a random free port, filesystem
  * storage in a temp dir, no redirects and nothing that reaches the network. Optional htpasswd auth.
  */
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {execFile, execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -125,20 +125,26 @@ async function waitUntilServing(port: number, child: ChildProcess, stderr: () =>
   throw new Error(`docker-registry did not start: ${stderr()}`)
 }
 
-/** `skopeo copy [--all] oci:DIR:REF docker://HOST/REPO:TAG` over plain HTTP. */
-export function skopeoPush(source: string, destination: string, options: {all?: boolean; creds?: string} = {}): void {
-  execFileSync(
-    'skopeo',
-    [
-      '--insecure-policy',
-      'copy',
-      '--quiet',
-      ...(options.all ? ['--all'] : []),
-      '--dest-tls-verify=false',
-      ...(options.creds ? ['--dest-creds', options.creds] : []),
-      source,
-      `docker://${destination}`,
-    ],
-    {stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, HOME: tmpdir()}},
-  )
+/**
+ * `skopeo copy [--all] SOURCE docker://HOST/REPO:TAG` over plain HTTP. Asynchronous on purpose: a
+ * token server living in this process must keep answering while skopeo pushes.
+ */
+export function skopeoPush(source: string, destination: string, options: {all?: boolean; creds?: string} = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'skopeo',
+      [
+        '--insecure-policy',
+        'copy',
+        '--quiet',
+        ...(options.all ? ['--all'] : []),
+        '--dest-tls-verify=false',
+        ...(options.creds ? ['--dest-creds', options.creds] : []),
+        source,
+        `docker://${destination}`,
+      ],
+      {env: {...process.env, HOME: tmpdir()}, timeout: 120_000},
+      (error, _stdout, stderr) => (error ? reject(new Error(`skopeo copy failed: ${stderr}`)) : resolve()),
+    )
+  })
 }
