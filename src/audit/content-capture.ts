@@ -42,7 +42,8 @@ export interface CaptureStats {
 
 export class ContentCapture {
   readonly stats: CaptureStats = {hashedFiles: 0, hashedBytes: 0, heads: 0, headsSkipped: 0}
-  private readonly facts = new Map<string, FileFacts>()
+  /** layer index → path → facts (no string keys built per lookup: rules ask once per compared file). */
+  private readonly facts = new Map<number, Map<string, FileFacts>>()
   private readonly headBytes: number
   private readonly headDirs: Set<string>
   private executableHeads = 0
@@ -56,7 +57,7 @@ export class ContentCapture {
   readonly hook: ContentHook = (entry, layer) => this.sinkFor(entry, layer)
 
   get(layer: number, path: string): FileFacts | undefined {
-    return this.facts.get(key(layer, path))
+    return this.facts.get(layer)?.get(path)
   }
 
   private sinkFor(entry: LayerEntry, layer: LayerInfo): ContentSink | undefined {
@@ -66,7 +67,9 @@ export class ContentCapture {
     if (!hash && !head) return undefined
     const facts: FileFacts = {size: entry.size}
     // Last copy in a layer wins, as in flatten.
-    this.facts.set(key(layer.index, entry.path), facts)
+    let byPath = this.facts.get(layer.index)
+    if (!byPath) this.facts.set(layer.index, (byPath = new Map()))
+    byPath.set(entry.path, facts)
     if (head) this.stats.heads++
     if (hash) {
       this.stats.hashedFiles++
@@ -121,10 +124,6 @@ class FactsSink implements ContentSink {
     if (this.sha) this.facts.sha256 = this.sha.digest('hex')
     if (this.headLimit > 0) this.facts.head = Buffer.concat(this.headParts, this.headLength)
   }
-}
-
-function key(layer: number, path: string): string {
-  return `${layer}\u0000${path}`
 }
 
 function parentOf(path: string): string {

@@ -1,7 +1,6 @@
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {expectedNodes} from './expected-scope.js'
-import {lookupPath} from './image-paths.js'
+import {comparedPaths} from './expected-scope.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -15,10 +14,8 @@ export const meta: RuleMeta = {
 
 export function check(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
-  for (const expected of expectedNodes(ctx)) {
-    if (expected.type !== 'file') continue
-    const found = lookupPath(ctx.tree, expected.path)
-    if (!found) continue
+  for (const {expected, found} of comparedPaths(ctx)) {
+    if (expected.type !== 'file' || !found) continue
     let actual = found.node
     if (actual.type === 'hardlink' && actual.linkTarget) actual = ctx.tree.get(actual.linkTarget) ?? actual
     if (actual.type !== 'file') continue // type-mismatch speaks for it

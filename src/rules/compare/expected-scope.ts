@@ -1,7 +1,7 @@
 /** Which part of the zip side an image is held to: all of it, or only /opt for a layer image. */
 import type {FileNode} from '../../fs/entry.js'
 import type {CompareContext} from './context.js'
-import {isUnder} from './image-paths.js'
+import {isUnder, lookupPath, type Resolved} from './image-paths.js'
 
 /** Roots of the expected layout this image must reproduce. */
 export function expectedRoots(ctx: CompareContext): string[] {
@@ -12,6 +12,31 @@ export function expectedRoots(ctx: CompareContext): string[] {
 export function* expectedNodes(ctx: CompareContext): Generator<FileNode> {
   if (!ctx.expected) return
   for (const root of expectedRoots(ctx)) yield* ctx.expected.tree.walk(root)
+}
+
+export interface ComparedPath {
+  expected: FileNode
+  /** What the image has at that path (symlinks in parents followed); undefined when absent. */
+  found?: Resolved
+}
+
+const pairsCache = new WeakMap<CompareContext, ComparedPath[]>()
+
+/**
+ * Every expected node in scope with its image counterpart, depth first. Computed once per context and
+ * shared by the file rules: one walk and one lookup per path instead of one per rule.
+ */
+export function comparedPaths(ctx: CompareContext): ComparedPath[] {
+  let pairs = pairsCache.get(ctx)
+  if (!pairs) {
+    pairs = []
+    for (const expected of expectedNodes(ctx)) {
+      const found = lookupPath(ctx.tree, expected.path)
+      pairs.push(found ? {expected, found} : {expected})
+    }
+    pairsCache.set(ctx, pairs)
+  }
+  return pairs
 }
 
 /** A depth-first walk that can skip a subtree (the walk yields descendants right after their directory). */

@@ -1,7 +1,6 @@
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {expectedNodes, SubtreeSkipper} from './expected-scope.js'
-import {lookupPath} from './image-paths.js'
+import {comparedPaths, SubtreeSkipper} from './expected-scope.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -16,9 +15,9 @@ export const meta: RuleMeta = {
 export function check(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
   const skipper = new SubtreeSkipper()
-  for (const node of expectedNodes(ctx)) {
+  for (const {expected: node, found} of comparedPaths(ctx)) {
     if (skipper.covers(node.path)) continue
-    if (lookupPath(ctx.tree, node.path)) continue
+    if (found) continue
     const what = node.type === 'directory' ? 'directory' : node.type === 'symlink' ? 'symlink' : 'file'
     const f = finding(meta, {
       message: `${what} ${node.path} from ${node.source ?? 'the zip function'} is missing from the image`,

@@ -1,7 +1,7 @@
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {expectedNodes, modeKnown} from './expected-scope.js'
-import {lookupPath, octal} from './image-paths.js'
+import {comparedPaths, modeKnown} from './expected-scope.js'
+import {octal} from './image-paths.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -15,11 +15,9 @@ export const meta: RuleMeta = {
 
 export function check(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
-  for (const expected of expectedNodes(ctx)) {
-    if (expected.type !== 'file' && expected.type !== 'directory') continue
+  for (const {expected, found} of comparedPaths(ctx)) {
+    if (!found || (expected.type !== 'file' && expected.type !== 'directory')) continue
     if (!modeKnown(ctx, expected)) continue // the zip entry carried no Unix mode
-    const found = lookupPath(ctx.tree, expected.path)
-    if (!found) continue
     let actual = found.node
     if (actual.type === 'hardlink' && actual.linkTarget) actual = ctx.tree.get(actual.linkTarget) ?? actual
     if (actual.type !== expected.type) continue

@@ -1,7 +1,7 @@
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {expectedNodes} from './expected-scope.js'
-import {linkDestination, lookupPath} from './image-paths.js'
+import {comparedPaths} from './expected-scope.js'
+import {linkDestination} from './image-paths.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -15,9 +15,8 @@ export const meta: RuleMeta = {
 
 export function check(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
-  for (const expected of expectedNodes(ctx)) {
+  for (const {expected, found} of comparedPaths(ctx)) {
     if (expected.type !== 'symlink' || expected.linkTarget === undefined) continue
-    const found = lookupPath(ctx.tree, expected.path)
     if (!found || found.node.type !== 'symlink' || found.node.linkTarget === undefined) continue
     // "lib.so.1" and "./lib.so.1" (or an absolute spelling of the same place) are the same link.
     if (linkDestination(expected.path, expected.linkTarget) === linkDestination(found.path, found.node.linkTarget)) continue

@@ -1,8 +1,8 @@
 import type {FileNode} from '../../fs/entry.js'
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {expectedNodes, SubtreeSkipper} from './expected-scope.js'
-import {isFileLike, lookupPath, resolvePath} from './image-paths.js'
+import {comparedPaths, SubtreeSkipper} from './expected-scope.js'
+import {isFileLike, resolvePath} from './image-paths.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -17,10 +17,8 @@ export const meta: RuleMeta = {
 export function check(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
   const skipper = new SubtreeSkipper()
-  for (const expected of expectedNodes(ctx)) {
-    if (skipper.covers(expected.path)) continue
-    const found = lookupPath(ctx.tree, expected.path)
-    if (!found) continue
+  for (const {expected, found} of comparedPaths(ctx)) {
+    if (!found || skipper.covers(expected.path)) continue
     const actualType = kindOf(found.node)
     const expectedType = kindOf(expected)
     if (actualType === expectedType) continue

@@ -69,22 +69,24 @@ function uncompressedLayerFindings(ctx: CompareContext): Finding[] {
  */
 function missingParentFindings(ctx: CompareContext): Finding[] {
   const findings: Finding[] = []
-  const below = new Set<string>()
+  // Paths that exist so far: everything below, then this layer's entries as its tar stream goes.
+  const present = new Set<string>()
   for (const contents of ctx.layers) {
-    const missing = new Map<string, {first: string; count: number; later: boolean}>()
-    const seen = new Set<string>()
-    const inLayer = new Set(contents.entries.map((e) => e.path))
+    // A layer's whiteouts act on the layers below it, before its own entries.
+    for (const w of contents.whiteouts) if (w.kind === 'file') present.delete(w.path)
+    let missing: Map<string, {first: string; count: number}> | undefined
     for (const entry of contents.entries) {
       const parent = dirnameOf(entry.path)
-      if (parent !== '/' && !seen.has(parent) && !below.has(parent)) {
+      if (parent !== '/' && !present.has(parent)) {
+        missing ??= new Map()
         const m = missing.get(parent)
         if (m) m.count++
-        else missing.set(parent, {first: entry.path, count: 1, later: inLayer.has(parent)})
+        else missing.set(parent, {first: entry.path, count: 1})
       }
-      seen.add(entry.path)
+      present.add(entry.path)
     }
-    for (const [parent, m] of missing) findings.push(parentFinding(contents, parent, m))
-    applyLayer(below, contents)
+    // Listed later in the same layer, or not at all: only worth telling apart when something is missing.
+    for (const [parent, m] of missing ?? []) findings.push(parentFinding(contents, parent, {...m, later: present.has(parent)}))
   }
   return findings
 }
@@ -99,11 +101,6 @@ function parentFinding(contents: LayerContents, parent: string, m: {first: strin
     expected: {parent},
     actual: {entries: m.count, parentListedLater: m.later},
   })
-}
-
-function applyLayer(below: Set<string>, contents: LayerContents): void {
-  for (const w of contents.whiteouts) if (w.kind === 'file') below.delete(w.path)
-  for (const e of contents.entries) below.add(e.path)
 }
 
 export const rule: CompareRule = {meta, check}
