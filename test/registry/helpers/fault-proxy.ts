@@ -7,7 +7,7 @@ import type {AddressInfo} from 'node:net'
 
 export type Fault =
   | {kind: 'pass'}
-  | {kind: 'status'; status: number; retryAfter?: string}
+  | {kind: 'status'; status: number; retryAfter?: string; body?: unknown}
   | {kind: 'cut'; afterBytes: number}
   | {kind: 'stall'; afterBytes: number}
   | {kind: 'ignore-range'}
@@ -45,7 +45,7 @@ export async function startFaultProxy(
     const fault = decide(seen, requests)
     if (fault.kind === 'status') {
       res.writeHead(fault.status, {'Content-Type': 'application/json', ...(fault.retryAfter ? {'Retry-After': fault.retryAfter} : {})})
-      res.end(JSON.stringify({errors: [{code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'test fault'}]}))
+      res.end(JSON.stringify(fault.body ?? {errors: [{code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'test fault'}]}))
       return
     }
     const headers = {...req.headers}
