@@ -12,7 +12,7 @@ import type {FunctionLayout} from '../lambda/layout.js'
 import {compareRules} from '../rules/compare/all.js'
 import type {CompareContext, ExpectedSide, FunctionSettings, ImageKind} from '../rules/compare/context.js'
 import {WRAPPER_VARIABLE} from '../rules/compare/environment-paths.js'
-import {EXTENSIONS_DIR} from '../rules/compare/extensions.js'
+import {EXTENSIONS_DIR, extensionsOf} from '../rules/compare/extensions.js'
 import type {CompareRule} from '../rules/compare/rule.js'
 import type {Finding} from '../rules/types.js'
 import {ContentCapture, type CapturePlan} from './content-capture.js'
@@ -86,6 +86,9 @@ export async function compareImage(options: CompareOptions): Promise<CompareResu
     hashedBytes: capture.stats.hashedBytes,
     headsCaptured: capture.stats.heads,
     headsSkipped: capture.stats.headsSkipped,
+    extensions: extensionsOf(context).length,
+    // Extensions whose first bytes were not captured: format, interpreter and architecture unchecked.
+    extensionsNotInspected: extensionsOf(context).filter((e) => e.target && !e.format && e.target.node.type !== 'directory').length,
   }
   return {findings, tree, layers, kind, kindReason: reason, context, stats}
 }
@@ -116,6 +119,16 @@ export function capturePlan(image: Image, expected: ExpectedSide | undefined, en
   if (program?.startsWith('/')) heads.add(program)
   const wrapper = env[WRAPPER_VARIABLE]
   if (wrapper?.startsWith('/')) heads.add(wrapper)
+  // Symlinks are only known once every layer streamed, too late to ask for bytes; but the zip side says
+  // where its extension and wrapper links point, and a faithful image has the same links.
+  if (expected) {
+    const links = expected.tree.children(EXTENSIONS_DIR).filter((n) => n.type === 'symlink').map((n) => n.path)
+    if (wrapper?.startsWith('/')) links.push(wrapper)
+    for (const link of links) {
+      const target = expected.tree.resolve(link)
+      if (target && target.node.type === 'file') heads.add(target.path)
+    }
+  }
   return {hash, heads, headDirs: [EXTENSIONS_DIR], executablesUnder: '/opt', maxExecutableHeads: 256, sha256}
 }
 

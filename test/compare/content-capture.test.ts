@@ -66,3 +66,22 @@ describe('content capture', () => {
     expect(capture.stats).toMatchObject({heads: 3, headsSkipped: 1})
   })
 })
+
+describe('capture plan', () => {
+  it("hashes the zip side's files, sniffs the entrypoint, the wrapper and where the zip's extension links point", async () => {
+    const {capturePlan} = await import('../../src/audit/compare.js')
+    const {buildTree, makeImage} = await import('./helpers.js')
+    const tree = buildTree({
+      '/opt/agent/bin/agent': {content: 'ELF', mode: 0o755},
+      '/opt/extensions/agent': {linkTarget: '../agent/bin/agent'},
+      '/opt/wrappers/real': {content: '#!/bin/sh\n', mode: 0o755},
+      '/opt/wrapper': {linkTarget: 'wrappers/real'},
+      '/var/task/app.py': 'x = 1\n',
+    })
+    const image = makeImage({config: {Entrypoint: ['/lambda-entrypoint.sh']}})
+    const plan = capturePlan(image, {tree, sources: []}, {AWS_LAMBDA_EXEC_WRAPPER: '/opt/wrapper'}, false)
+    expect([...plan.hash.keys()].sort()).toEqual(['/opt/agent/bin/agent', '/opt/wrappers/real', '/var/task/app.py'])
+    expect([...plan.heads].sort()).toEqual(['/lambda-entrypoint.sh', '/opt/agent/bin/agent', '/opt/wrapper', '/opt/wrappers/real'])
+    expect(plan.headDirs).toEqual(['/opt/extensions'])
+  })
+})
