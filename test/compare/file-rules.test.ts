@@ -79,6 +79,12 @@ describe("'type-mismatch'", () => {
     expect(findings[0].severity).toBe('warning')
   })
 
+  it('warns only when a directory became a symlink to a directory', () => {
+    const files = {'/opt/pylib/lib/mod.py': 'print(1)\n', '/opt/pylib/lib/util.py': 'x = 1\n', '/opt/python': {linkTarget: 'pylib'}, '/opt/bin/tool': layer['/opt/bin/tool'], '/opt/lib/libz.so': layer['/opt/lib/libz.so'], '/opt/lib/libz.so.1': 'ELF...'}
+    const findings = run(typeMismatch, {expected: layer, files})
+    expect(findings.map((f) => [f.path, f.severity])).toEqual([['/opt/python', 'warning']])
+  })
+
   it('is silent when types agree (a hardlink counts as a file)', () => {
     expect(run(typeMismatch, {expected: layer, files: layer})).toEqual([])
     const files = {...layer, '/opt/bin/tool': {type: 'hardlink' as const, linkTarget: '/opt/lib/libz.so.1'}}

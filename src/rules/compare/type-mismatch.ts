@@ -25,10 +25,11 @@ export function check(ctx: CompareContext): Finding[] {
     // Below a path that changed type, every child would repeat the same story.
     if (expected.type === 'directory') skipper.skip(expected.path)
     const target = actualType === 'symlink' ? resolvePath(ctx.tree, expected.path) : undefined
-    // A symlink standing in for a file of the same size, or a file where the zip had a symlink (zip
-    // tools store links as copies or as links), usually still works: say so, as a warning.
+    // A symlink standing in for a file of the same size or for a directory, or a file where the zip had a
+    // symlink (zip tools store links as copies or as links), usually still works: say so, as a warning.
     const benign =
       (expectedType === 'file' && actualType === 'symlink' && target && isFileLike(target.node) && target.node.size === expected.size) ||
+      (expectedType === 'directory' && actualType === 'symlink' && target?.node.type === 'directory') ||
       (expectedType === 'symlink' && actualType === 'file')
     findings.push(
       finding(meta, {
