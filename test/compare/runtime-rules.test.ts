@@ -75,6 +75,11 @@ describe("'handler-missing'", () => {
     expect(run(handlerMissing, {image: pyImage({Cmd: ['index.handler']}), files: base, function: {runtime: 'nodejs20.x'}})).toHaveLength(1)
   })
 
+  it('finds a python handler module that a layer put on sys.path', () => {
+    const files = {...base, '/opt/python/lib/python3.12/site-packages/shared/entry.py': 'def handler(e, c): pass\n'}
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['shared.entry.handler']}), files, function: {runtime: 'python3.12'}})).toEqual([])
+  })
+
   it('infers python from an AWS base image when no function config is given', () => {
     expect(run(handlerMissing, {image: pyImage({Cmd: ['main.handler']}), files: base})).toHaveLength(1)
     expect(run(handlerMissing, {image: pyImage(), files: base})).toEqual([])

@@ -23,11 +23,21 @@ export function inferRuntime(ctx: CompareContext): {runtime: string; how: string
   return undefined
 }
 
-/** The directories the handler module is resolved against: LAMBDA_TASK_ROOT (default /var/task) and the WORKDIR. */
-export function taskRoots(ctx: CompareContext): string[] {
+/**
+ * The directories the handler module is resolved against: LAMBDA_TASK_ROOT (default /var/task) and the
+ * WORKDIR; for Python also the layer paths on sys.path (/opt/python, /opt/python/lib/pythonX.Y/site-packages),
+ * where a handler module may come from a layer.
+ */
+export function taskRoots(ctx: CompareContext, family?: RuntimeFamily): string[] {
   const roots = [ctx.env.LAMBDA_TASK_ROOT || '/var/task']
   const workdir = ctx.image.config.config?.WorkingDir
   if (workdir?.startsWith('/') && !roots.includes(workdir)) roots.push(workdir)
+  if (family === 'python') {
+    roots.push('/opt/python')
+    for (const lib of ctx.tree.children('/opt/python/lib')) {
+      if (/\/python3[.\d]*$/.test(lib.path)) roots.push(lib.path + '/site-packages')
+    }
+  }
   return roots
 }
 

@@ -28,7 +28,7 @@ export function check(ctx: CompareContext): Finding[] {
       }),
     ]
   }
-  const roots = taskRoots(ctx)
+  const roots = taskRoots(ctx, family)
   const files = handlerFiles(family, handler, roots)
   if (!files) {
     if (family === 'python' || family === 'nodejs' || family === 'ruby') {
