@@ -7,15 +7,8 @@
 import {ECRClient, GetAuthorizationTokenCommand} from '@aws-sdk/client-ecr'
 
 import {AwsError} from '../../../errors.js'
+import {ecrRegionOf, isEcrRegistry} from './ecr-host.js'
 import type {Credential, Keychain} from './keychain.js'
-
-// 123456789012.dkr.ecr.eu-west-1.amazonaws.com, …dkr.ecr-fips…, …dkr-ecr.REGION.on.aws (dual-stack), .com.cn.
-const ECR_HOST = /^\d{12}\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|on\.aws)$/
-
-/** The region an ECR registry hostname names, or undefined when it is not an ECR hostname. */
-export function ecrRegionOf(registry: string): string | undefined {
-  return ECR_HOST.exec(registry.toLowerCase())?.[1]
-}
 
 export interface EcrKeychainOptions {
   region?: string
@@ -38,7 +31,7 @@ export class EcrKeychain implements Keychain {
   constructor(private readonly options: EcrKeychainOptions = {}) {}
 
   handles(registry: string): boolean {
-    return ecrRegionOf(registry) !== undefined || (this.options.ecrRegistries ?? []).includes(registry.toLowerCase())
+    return isEcrRegistry(registry, this.options.ecrRegistries)
   }
 
   async resolve(registry: string): Promise<Credential | undefined> {
