@@ -4,6 +4,7 @@ import {computeEfficiency} from '../fs/efficiency.js'
 import type {FileTree} from '../fs/tree.js'
 import type {Image} from '../image/model.js'
 import {formatPlatform} from '../image/platform.js'
+import {redactEnvValue, redactHistoryLine} from '../secrets/env-value.js'
 import {summarizeImage} from './image-summary.js'
 import type {ImageSummary} from './report.js'
 
@@ -30,7 +31,7 @@ export interface InspectResult {
     cmd?: string[] | null
     workdir?: string
     user?: string
-    /** Names only, unless --show-env (values then pass through the secret redactor). */
+    /** Names only, unless --show-env: values then have secrets masked (src/secrets/env-value.ts). */
     env: string[] | Record<string, string>
   }
   sizes: {compressed: number; uncompressed: number; merged: number; entries: number}
@@ -40,8 +41,6 @@ export interface InspectResult {
 
 export interface InspectOptions {
   showEnv?: boolean
-  /** Redacts secrets inside a value (src/secrets/redact.ts); identity when absent. */
-  redact?: (value: string) => string
 }
 
 export function inspectImage(image: Image, layers: LayerContents[], tree: FileTree, options: InspectOptions = {}): InspectResult {
@@ -89,7 +88,8 @@ export function inspectImage(image: Image, layers: LayerContents[], tree: FileTr
       uncompressedSize: l.uncompressedSize,
       files: l.entries.filter((e) => e.type !== 'directory').length,
       whiteouts: l.whiteouts.length,
-      ...(l.layer.history?.created_by ? {createdBy: l.layer.history.created_by} : {}),
+      // History lines carry build args: secrets in them are masked even here (scan reports them).
+      ...(l.layer.history?.created_by ? {createdBy: redactHistoryLine(l.layer.history.created_by)} : {}),
       ...(l.layer.history?.created ? {created: l.layer.history.created} : {}),
     })),
   }
@@ -101,6 +101,5 @@ function envView(env: string[], options: InspectOptions): string[] | Record<stri
     return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)]
   })
   if (!options.showEnv) return pairs.map(([name]) => name)
-  const redact = options.redact ?? ((v: string) => v)
-  return Object.fromEntries(pairs.map(([name, value]) => [name, redact(value)]))
+  return Object.fromEntries(pairs.map(([name, value]) => [name, redactEnvValue(name, value)]))
 }
