@@ -87,7 +87,9 @@ export function subjectText(report: Report): string {
 export function verdictText(prepared: PreparedReport): string {
   const {report, failed} = prepared
   const suppressed = report.summary.suppressed > 0 ? ` (${report.summary.suppressed} suppressed)` : ''
-  return `${failed ? 'FAIL' : 'PASS'}: ${countsText(report.summary)}${suppressed} — ${subjectText(report)}`
+  // With the gate off, findings are not a pass: say what was found and that nothing gates on it.
+  const verdict = failed ? 'FAIL' : prepared.failOn === 'never' && countsText(report.summary) !== 'no findings' ? 'REPORT (--fail-on never)' : 'PASS'
+  return `${verdict}: ${countsText(report.summary)}${suppressed} — ${subjectText(report)}`
 }
 
 /** "layer dd.zip", "image layer 3", "layer dd.zip, image layer 3", or "". */

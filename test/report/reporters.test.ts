@@ -44,7 +44,7 @@ describe('table', () => {
       'FAIL: 6 errors, 2 warnings, 2 notes (2 suppressed) — image fixtures/orders-api.tar vs function orders-api',
     )
     expect(renderTable(passingReport(), options).split('\n')[0]).toBe('PASS: no findings — image oci:build/layout:orders-api')
-    expect(renderTable(fixtureReport(), {...options, failOn: 'never'}).split('\n')[0]).toMatch(/^PASS: 6 errors/)
+    expect(renderTable(fixtureReport(), {...options, failOn: 'never'}).split('\n')[0]).toMatch(/^REPORT \(--fail-on never\): 6 errors/)
   })
 
   it('colours only when asked', () => {
