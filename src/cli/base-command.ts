@@ -14,6 +14,8 @@ export abstract class LayerAuditCommand extends Command {
 
   protected override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
     process.exitCode = EXIT_INPUT_ERROR
+    // A flag error happens inside parse(); without this oclif warns (outside production) that we never parsed.
+    this.parsed = true
     const line = err instanceof LayerAuditError ? err.line : firstLine(err)
     process.stderr.write(`layer-audit: ${line}\n`)
     if (this.debugging()) process.stderr.write(`${err.stack ?? ''}\n`)
