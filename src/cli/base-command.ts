@@ -2,6 +2,7 @@ import {Command, Flags} from '@oclif/core'
 
 import {LayerAuditError} from '../errors.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
+import {LayerProgress} from './progress.js'
 
 /**
  * Every command's base: turns any failure into one line on stderr and exit code 2, never a stack trace
@@ -24,6 +25,23 @@ export abstract class LayerAuditCommand extends Command {
   /** Plain JSON: oclif colourises and pretty-prints token by token, too slow for 100k-entry trees. */
   override logJson(json: unknown): void {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  private progress?: LayerProgress
+
+  /** Registry download bars on a TTY (never with --json); erased before the result prints. */
+  protected progressCallback(): LayerProgress['onProgress'] | undefined {
+    this.progress ??= LayerProgress.forTerminal(this.jsonEnabled())
+    return this.progress?.onProgress
+  }
+
+  protected endProgress(): void {
+    this.progress?.finish()
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    this.endProgress()
+    return super.finally(error)
   }
 
   /** Colour only on a TTY, and never when NO_COLOR is set or --no-color given. */

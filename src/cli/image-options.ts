@@ -1,5 +1,6 @@
 /** Flags → library options, in one place for every command that opens an image. */
 import type {OpenOptions} from '../image/model.js'
+import type {ProgressCallback} from './progress.js'
 
 export interface ImageFlagValues {
   platform?: string
@@ -13,7 +14,7 @@ export interface ImageFlagValues {
   'endpoint-url'?: string
 }
 
-export function openOptionsFrom(flags: ImageFlagValues): OpenOptions & {concurrency?: number} {
+export function openOptionsFrom(flags: ImageFlagValues, onProgress?: ProgressCallback): OpenOptions & {concurrency?: number} {
   return {
     ...(flags.platform ? {platform: flags.platform} : {}),
     ...(flags.image ? {image: flags.image} : {}),
@@ -26,6 +27,7 @@ export function openOptionsFrom(flags: ImageFlagValues): OpenOptions & {concurre
       ...(flags.region ? {region: flags.region} : {}),
       ...(flags.profile ? {profile: flags.profile} : {}),
       ...(flags['endpoint-url'] ? {endpointUrl: flags['endpoint-url']} : {}),
+      ...(onProgress ? {onProgress} : {}),
     },
   }
 }

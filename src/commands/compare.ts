@@ -45,11 +45,12 @@ ${EXIT_CODES_HELP}`
       image: args.image,
       function: hasFunctionInput(flags) ? resolveOptionsFrom(flags) : undefined,
       kind: flags.kind,
-      open: openOptionsFrom(flags),
+      open: openOptionsFrom(flags, this.progressCallback()),
       configFile: flags.config,
       baselineFile: flags.baseline,
       maxFileBytes: flags['max-file-bytes'],
     })
+    this.endProgress()
     await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
     return report
   }

@@ -44,16 +44,18 @@ ${EXIT_CODES_HELP}`
       const resolved = await resolveFunction(resolveOptionsFrom(flags))
       try {
         const result = inspectFunction(resolved)
-        if (!this.jsonEnabled()) process.stdout.write(renderFunctionInspect(result, {color: this.useColor(flags.color)}))
+        this.endProgress()
+    if (!this.jsonEnabled()) process.stdout.write(renderFunctionInspect(result, {color: this.useColor(flags.color)}))
         return result
       } finally {
         await resolved.dispose()
       }
     }
     if (hasFunctionInput(flags)) throw new UsageError('inspect shows an image or a zip function, not both (use compare to check one against the other)')
-    const options = openOptionsFrom(flags)
+    const options = openOptionsFrom(flags, this.progressCallback())
     const {image, layers, tree} = await loadImage(args.image, options)
     const result = inspectImage(image, layers, tree, {showEnv: flags['show-env']})
+    this.endProgress()
     if (!this.jsonEnabled()) process.stdout.write(renderInspect(result, {color: this.useColor(flags.color)}))
     return result
   }

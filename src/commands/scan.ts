@@ -33,11 +33,12 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(Scan)
     const report = await runScan({
       image: args.image,
-      open: openOptionsFrom(flags),
+      open: openOptionsFrom(flags, this.progressCallback()),
       configFile: flags.config,
       baselineFile: flags.baseline,
       maxFileBytes: flags['max-file-bytes'],
     })
+    this.endProgress()
     await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
     return report
   }

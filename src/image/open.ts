@@ -19,9 +19,10 @@ import {TarArchive} from './sources/tar-index.js'
 
 type LocalKind = 'docker-archive' | 'oci-archive' | 'oci'
 
-// ── Registry plug-in point ───────────────────────────────────────────────────────────────────────
-// The registry source (src/image/sources/registry/**) sets this. It receives `docker://REF` inputs
-// and any input that is not an existing local path. Until it is set, such inputs are NOT_FOUND.
+// ── Registry ─────────────────────────────────────────────────────────────────────────────────────
+// `docker://REF` and any input that is not an existing local path go to the registry source
+// (src/image/sources/registry/), loaded on first use so local audits never load its HTTP and AWS code.
+// setRemoteSource swaps it (tests, embedders with their own transport).
 let remoteSource: ImageSource | undefined
 
 export function setRemoteSource(source: ImageSource | undefined): void {
@@ -52,8 +53,8 @@ export async function openStream(stream: Readable, options: OpenOptions = {}, in
 }
 
 async function openRemote(location: string, input: string, options: OpenOptions): Promise<Image> {
-  if (remoteSource) return remoteSource.open(location, options)
-  throw new ImageSourceError('NOT_FOUND', 'no such file', {input})
+  remoteSource ??= new (await import('./sources/registry/registry-source.js')).RegistrySource()
+  return remoteSource.open(location, options)
 }
 
 async function openLocal(path: string, input: string, options: OpenOptions, kind?: LocalKind, ref?: string): Promise<Image> {
