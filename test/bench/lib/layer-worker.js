@@ -7,7 +7,7 @@ import {createWriteStream, renameSync} from 'node:fs'
 import {once} from 'node:events'
 import {pathToFileURL} from 'node:url'
 import {createGzip} from 'node:zlib'
-import {contentPadding, entryHeader, tarEnd} from '../../fixtures/lib/tar.js'
+import {contentPadding, entryHeader, tarEnd} from '../../../fixtures/lib/tar.js'
 import {layerEntries} from './plan.js'
 import {buildPool, contentOf} from './pool.js'
 

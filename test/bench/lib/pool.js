@@ -2,7 +2,7 @@
 // half random 6-bit bytes in 4 KiB blocks, so layers gzip to about half their size (like real images)
 // and no two files share deflate matches. Building the pool once per process is far cheaper than
 // generating 2 GB of pseudo-random bytes.
-import {xorshift32} from '../../fixtures/lib/content.js'
+import {xorshift32} from '../../../fixtures/lib/content.js'
 import {poolSizeFor} from './plan.js'
 
 const WORDS = ('import export function return const class self def lambda layer handler request response ' +

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: generates (on demand, outside the repo) a large docker-archive and times layer-audit
 // on it next to the reference tools, printing seconds, peak RSS and the ratios the issues set as targets.
-// Usage: node scripts/bench.js [--scale 1] [--runs 3] [--slow-runs 1] [--dir DIR] [--only a,b] [--skip a,b]
+// Usage: node test/bench/bench.js [--scale 1] [--runs 3] [--slow-runs 1] [--dir DIR] [--only a,b] [--skip a,b]
 //                              [--generate-only] [--check] [--seed 1] [--level 6] [--jobs N] [--no-pigz]
 import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
@@ -9,10 +9,10 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-import {ensureBenchImage, ensureLayersExtracted, hasCommand} from './bench/generate-image.js'
-import {HAVE_GNU_TIME, measure, median} from './bench/measure.js'
+import {ensureBenchImage, ensureLayersExtracted, hasCommand} from './lib/generate-image.js'
+import {HAVE_GNU_TIME, measure, median} from './lib/measure.js'
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const RUN_JS = join(REPO, 'bin/run.js')
 
 const {values: opts} = parseArgs({
@@ -34,7 +34,7 @@ const {values: opts} = parseArgs({
 })
 
 if (opts.help) {
-  console.log(`usage: node scripts/bench.js [options]   (npm run bench -- [options])
+  console.log(`usage: node test/bench/bench.js [options]   (npm run bench -- [options])
   --scale F         image size factor (1 = >= 2 GB, 148k files, 8 gzip layers; 0.001 for a smoke test)
   --runs N          timed runs per command, median reported (default 3)
   --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)

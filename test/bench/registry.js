@@ -2,9 +2,9 @@
 // Registry read benchmark (issue 6): pushes an image to Debian's docker-registry on 127.0.0.1 and times
 // `layer-audit tree docker://127.0.0.1:PORT/bench --json` against `skopeo copy docker://… oci:…`.
 // Target: layer-audit at most 0.7x skopeo's time.
-// Usage: node scripts/bench-registry.js IMAGE [--runs 3] [--slow-runs 1] [--check]
+// Usage: node test/bench/registry.js IMAGE [--runs 3] [--slow-runs 1] [--check]
 //   IMAGE: a docker-archive tar, an OCI layout dir, or any skopeo source (docker-archive:…, oci:…, oci-archive:…)
-// scripts/bench.js may call runRegistryBench({image, runs, slowRuns}) instead.
+// test/bench/bench.js may call runRegistryBench({image, runs, slowRuns}) instead.
 import {execFile, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -12,9 +12,9 @@ import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-import {measure, median} from './bench/measure.js'
+import {measure, median} from './lib/measure.js'
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const RUN_JS = join(REPO, 'bin/run.js')
 const REGISTRY_BINARY = '/usr/bin/docker-registry'
 export const REGISTRY_TARGET = 0.7
@@ -174,7 +174,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   })
   const image = positionals[0]
   if (!image || (!/^[a-z-]+:/.test(image) && !existsSync(image))) {
-    console.error('usage: node scripts/bench-registry.js IMAGE [--runs N] [--slow-runs N] [--check]')
+    console.error('usage: node test/bench/registry.js IMAGE [--runs N] [--slow-runs N] [--check]')
     process.exit(2)
   }
   const result = await runRegistryBench({image, runs: Number(values.runs), slowRuns: Number(values['slow-runs'])})

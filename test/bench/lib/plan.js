@@ -3,7 +3,7 @@
 //
 // At scale 1: 8 gzip layers, ~148k files, ~2.3 GB of layer tars; /opt (python, nodejs, extensions,
 // lib) is about 0.9 GB and is also written as layer zips for the compare bench.
-import {xorshift32} from '../../fixtures/lib/content.js'
+import {xorshift32} from '../../../fixtures/lib/content.js'
 
 export const PLAN_VERSION = 3
 /** The content pool: 64 MiB at full scale, smaller for tiny test images so workers start fast. */
