@@ -161,7 +161,7 @@ describe('docker save legacy layout (GNU tar)', () => {
 describe('detection and input errors', () => {
   it('says "no such file" for a missing path', async () => {
     const error = await errorOf(openImage(at('nope.tar')))
-    expect([error.code, error.message, error.input]).toEqual(['NOT_FOUND', 'no such file', at('nope.tar')])
+    expect([error.code, error.message, error.input]).toEqual(['NOT_FOUND', 'no such file, and not an image reference', at('nope.tar')])
   })
   it('calls a plain filesystem tar, random bytes and a non-layout directory UNKNOWN_FORMAT', async () => {
     writeFileSync(at('rootfs.tar'), layerTar({'README.md': 'x'}))
