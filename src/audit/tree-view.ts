@@ -1,5 +1,6 @@
 /** The `tree --json` entry shape, from any FileTree (image or zip layout). */
 import type {EntryType} from '../fs/entry.js'
+import {cleanPath} from '../fs/path.js'
 import type {FileTree} from '../fs/tree.js'
 
 export interface TreeEntry {
@@ -44,7 +45,5 @@ export function treeEntries(tree: FileTree, options: TreeViewOptions = {}): Tree
 }
 
 function normalizeRoot(path?: string): string {
-  if (!path) return '/'
-  const clean = '/' + path.split('/').filter((s) => s && s !== '.').join('/')
-  return clean
+  return path ? cleanPath(path) : '/'
 }

@@ -25,6 +25,9 @@ export function cleanTarPath(name: string): string {
   return '/' + out.join('/')
 }
 
+/** Any POSIX path, cleaned the same way: "a/./b/../c" → "/a/c"; always absolute. */
+export const cleanPath = cleanTarPath
+
 /** True when a name has "//", a "." or ".." segment, a leading or a trailing slash. */
 function needsCleaning(name: string): boolean {
   if (name.startsWith('/') || name.endsWith('/')) return true

@@ -4,12 +4,11 @@ import {readFile, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {Readable} from 'node:stream'
 import {ImageSourceError} from '../../errors.js'
-import {type BlobStore, readVerifiedBlob} from '../blob-store.js'
+import type {BlobStore} from '../blob-store.js'
 import {checkDigest} from '../digest.js'
 import {checkJsonSize, jsonCap, parseJsonDocument} from '../json-document.js'
-import {resolveFromIndex} from '../manifest-resolver.js'
+import {imageFromLayoutIndex} from '../layout-image.js'
 import type {Image, ImageSource, OpenOptions} from '../model.js'
-import {parsePlatform} from '../platform.js'
 import {splitLocationRef} from '../reference.js'
 
 export class OciLayoutSource implements ImageSource {
@@ -32,19 +31,7 @@ export async function openOciLayout(dir: string, at: {input: string; ref?: strin
   if (!info.isFile()) throw new ImageSourceError('CORRUPT', 'index.json is not a regular file', {input})
   checkJsonSize(info.size, cap, 'index.json', input)
   const index = parseJsonDocument(await readFile(indexPath), cap, 'index.json', input)
-  const resolved = await resolveFromIndex(
-    {store, input, cap, ...(options.platform ? {platform: parsePlatform(options.platform)} : {}), ...(at.ref !== undefined ? {ref: at.ref} : {})},
-    index,
-    {what: 'index.json'},
-  )
-  return {
-    ...resolved,
-    reference: input,
-    source: 'oci-layout',
-    openLayer: (layer) => store.open(layer.digest ?? layer.diffId),
-    readBlob: (descriptor) => readVerifiedBlob(store, descriptor, cap, `blob ${descriptor.digest}`, input),
-    close: async () => {},
-  }
+  return imageFromLayoutIndex(store, index, at, 'oci-layout', cap)
 }
 
 class DirectoryBlobStore implements BlobStore {

@@ -1,6 +1,7 @@
 /** Looking things up inside the image the way the Lambda runtime user would: symlinks, PATH, permissions. */
 import type {FileNode} from '../../fs/entry.js'
 import type {FileTree} from '../../fs/tree.js'
+import {cleanPath} from '../../fs/path.js'
 
 /** PATH Lambda sets for the runtime when the image does not say otherwise (Lambda's defined runtime variables). */
 export const LAMBDA_DEFAULT_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin'
@@ -52,16 +53,7 @@ function executableAt(tree: FileTree, path: string): Resolved | undefined {
   return found && isFileLike(found.node) ? found : undefined
 }
 
-/** Cleans a POSIX path lexically ("a/./b/../c" → "/a/c"); always absolute. */
-export function cleanPath(path: string): string {
-  const out: string[] = []
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue
-    if (part === '..') out.pop()
-    else out.push(part)
-  }
-  return '/' + out.join('/')
-}
+export {cleanPath}
 
 export function joinPath(dir: string, name: string): string {
   return cleanPath(dir + '/' + name)
