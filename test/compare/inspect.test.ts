@@ -1,14 +1,13 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
-import {resolve} from 'node:path'
+import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parseElf} from '../../src/inspect/elf.js'
 import {sniffFormat} from '../../src/inspect/file-format.js'
 import {parseShebang} from '../../src/inspect/shebang.js'
 import {EM_AARCH64, EM_X86_64, elf} from './helpers.js'
+import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
 
-const realdata = process.env.LAYER_AUDIT_REALDATA ?? resolve(import.meta.dirname, '../../../shared/realdata')
-const armZip = resolve(realdata, 'lambda/garysassano-otlp-stdout-kinesis-extension-layer.zip')
+const armZip = realdata('lambda/garysassano-otlp-stdout-kinesis-extension-layer.zip')
 
 describe('ELF header', () => {
   it('reads class, machine and PT_INTERP from built headers (64/32-bit, both byte orders)', () => {
@@ -32,7 +31,7 @@ describe('ELF header', () => {
     expect(info.interpreter).toMatch(/^\/lib.*ld-linux/)
   })
 
-  it.skipIf(!existsSync(armZip))('reads the real arm64 extension of the otlp-stdout-kinesis layer as static-pie aarch64', () => {
+  it.skipIf(!HAVE_REALDATA)('reads the real arm64 extension of the otlp-stdout-kinesis layer as static-pie aarch64', () => {
     const head = execFileSync('unzip', ['-p', armZip, 'extensions/otlp-stdout-kinesis-extension-layer'], {maxBuffer: 16 * 1024 * 1024}).subarray(0, 4096)
     expect(parseElf(head)).toMatchObject({bits: 64, architecture: 'arm64', machine: 183, programHeadersRead: true})
   })

@@ -1,15 +1,15 @@
 import {createRequire} from 'node:module'
 /** Small builders for layer tars used by the fs tests: tar-stream's packer and GNU tar. */
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {join} from 'node:path'
 import {Readable} from 'node:stream'
-import {fileURLToPath} from 'node:url'
 import {pack as tarPack, type Header} from 'tar-stream'
 import type {LayerContents, Whiteout} from '../../src/fs/entry.js'
 import {walkLayerTar} from '../../src/fs/layer-walker.js'
 import type {LayerInfo} from '../../src/image/model.js'
+import {HAVE_REALDATA, REALDATA} from '../helpers/realdata.js'
 
 export interface TarItem extends Partial<Omit<Header, 'pax'>> {
   name: string
@@ -86,10 +86,9 @@ export function layer(
 }
 
 const require_ = createRequire(import.meta.url)
-const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)))
-export const realdata = process.env.LAYER_AUDIT_REALDATA ?? resolve(repo, '../shared/realdata')
-export const haveRealdata = existsSync(realdata)
-if (!haveRealdata) console.warn(`realdata tests skipped: ${realdata} not found (set LAYER_AUDIT_REALDATA)`)
+// One place decides where the corpus is and that CI may not skip it (test/helpers/realdata.ts).
+export const realdata = REALDATA
+export const haveRealdata = HAVE_REALDATA
 
 export function haveTool(name: string): boolean {
   try {
