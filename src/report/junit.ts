@@ -11,7 +11,7 @@
 import {atOrAbove} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
 import type {Finding, RuleMeta} from '../rules/types.js'
-import {groupByRule, originText, prepare} from './prepared.js'
+import {groupByRule, messageText, originText, prepare} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME} from './tool-info.js'
 
@@ -34,7 +34,7 @@ function xml(text: string): string {
 }
 
 function details(finding: Finding, rule: RuleMeta | undefined): string {
-  const lines = [`${finding.severity}: ${finding.message}`]
+  const lines = [`${finding.severity}: ${messageText(finding)}`]
   if (finding.path) lines.push(`path: ${finding.path}`)
   const origin = originText(finding)
   if (origin) lines.push(`from: ${origin}`)

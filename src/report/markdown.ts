@@ -5,7 +5,7 @@
  */
 import type {Report} from '../audit/report.js'
 import type {Finding, Severity} from '../rules/types.js'
-import {countsText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
+import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
 
@@ -33,7 +33,7 @@ function findingsTable(findings: readonly Finding[], prepared: PreparedReport, o
     const tooltip = rule && rule.title !== rule.id ? ` "${cell(rule.title).replace(/"/g, "'")}"` : ''
     const link = `[${code(finding.rule)}](${ruleDocsUri(finding.rule, homepage)}${tooltip})`
     const origin = withOrigin ? ` ${cell(originText(finding) || '—')} |` : ''
-    lines.push(`| ${link} | ${finding.path ? code(finding.path) : '—'} | ${cell(finding.message)} |${origin}`)
+    lines.push(`| ${link} | ${finding.path ? code(finding.path) : '—'} | ${cell(messageText(finding))} |${origin}`)
   }
   if (findings.length > limit) lines.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
   return lines

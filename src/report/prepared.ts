@@ -112,3 +112,14 @@ export function groupByRule(findings: readonly Finding[]): Map<string, Finding[]
   }
   return groups
 }
+
+/**
+ * The message, plus the redacted secret and its fingerprint when the finding carries one: what a reviewer
+ * needs to match a leak across reports and to know which key to rotate, never the secret itself.
+ */
+export function messageText(finding: Finding): string {
+  const evidence = finding.evidence as {redacted?: unknown; fingerprint?: unknown} | undefined
+  if (typeof evidence?.redacted !== 'string') return finding.message
+  const print = typeof evidence.fingerprint === 'string' ? ` ${evidence.fingerprint}` : ''
+  return `${finding.message} [${evidence.redacted}${print}]`
+}

@@ -8,7 +8,7 @@ import type {Report} from '../audit/report.js'
 import {BASELINE_REASON} from '../audit/baseline.js'
 import type {Finding, RuleMeta, Severity} from '../rules/types.js'
 import {FINGERPRINT_VERSION, fingerprintOf} from './fingerprint.js'
-import {prepare} from './prepared.js'
+import {messageText, prepare} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
 
@@ -75,7 +75,7 @@ export function toSarif(report: Report, options: RenderOptions = {}): Record<str
       ruleId: finding.rule,
       ruleIndex: ruleIndex.get(finding.rule),
       level: finding.severity,
-      message: {text: finding.message},
+      message: {text: messageText(finding)},
       locations: [
         {
           physicalLocation: {artifactLocation: {uri: locationUri(finding, reference)}},

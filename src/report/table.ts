@@ -7,7 +7,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 import type {Report} from '../audit/report.js'
 import type {Severity} from '../rules/types.js'
-import {groupByRule, originText, plural, prepare, verdictText} from './prepared.js'
+import {groupByRule, messageText, originText, plural, prepare, verdictText} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 
 const MESSAGE_WIDTH = 60
@@ -56,7 +56,7 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
       table.push([
         finding.path ?? '—',
         ...(mixed ? [finding.severity] : []),
-        finding.message,
+        messageText(finding),
         ...(withOrigin ? [originText(finding) || '—'] : []),
       ])
     }
