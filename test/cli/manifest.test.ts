@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {REPO} from '../helpers/cli.js'
 
-describe('oclif.manifest.json', () => {
+describe('generated command metadata', () => {
   it('lists every command in src/commands', () => {
     const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8'))
     const commands = Object.keys(manifest.commands).sort()
@@ -18,8 +18,10 @@ describe('oclif.manifest.json', () => {
   })
 
   // npm test rebuilds the manifest before the suite; a committed manifest that differs is stale.
-  it.skipIf(!existsSync(join(REPO, '.git')))('is committed as the build regenerates it', () => {
-    const diff = execFileSync('git', ['diff', '--stat', '--', 'oclif.manifest.json'], {cwd: REPO, encoding: 'utf8'})
-    expect(diff, 'oclif.manifest.json is stale: run npm run build and commit it').toBe('')
-  })
+  for (const generated of ['oclif.manifest.json', 'docs/commands.md']) {
+    it.skipIf(!existsSync(join(REPO, '.git')))(`${generated} is committed as the build regenerates it`, () => {
+      const diff = execFileSync('git', ['diff', '--stat', '--', generated], {cwd: REPO, encoding: 'utf8'})
+      expect(diff, `${generated} is stale: run npm run build and commit it`).toBe('')
+    })
+  }
 })
