@@ -3,6 +3,7 @@
  * extra hooks, e.g. the scan rules, riding along), then every compare rule over plain data.
  */
 import type {ContentHook, FileNode, LayerContents} from '../fs/entry.js'
+import type {ContentHookSpec} from '../fs/hook-spec.js'
 import {flatten} from '../fs/flatten.js'
 import {readLayers} from '../fs/read-layers.js'
 import type {FileTree} from '../fs/tree.js'
@@ -26,8 +27,10 @@ export interface CompareOptions {
   /** 'auto' (default) detects a layer image: no ENTRYPOINT/CMD and files only under /opt. */
   kind?: KindOption
   concurrency?: number
-  /** More hooks for the same pass (the scan rules' content sniffers). */
+  /** More closure hooks for the same pass; they keep every layer on the main thread (see readLayers). */
   extraHooks?: ContentHook[]
+  /** More hooks for the same pass as specs, which may run in layer workers (the secret scan's). */
+  extraHookSpecs?: ContentHookSpec[]
   /** Also sha256 the files that are hashed (evidence only; CRC-32 is what zips carry). */
   sha256?: boolean
   /** Restrict to these rule ids (default: all compare rules). */
@@ -52,7 +55,11 @@ export async function compareImage(options: CompareOptions): Promise<CompareResu
   const {env, envOrigin} = effectiveEnvironment(image, fn)
 
   const capture = new ContentCapture(capturePlan(image, expected, env, options.sha256 === true))
-  const layers = await readLayers(image, {hooks: [capture.hook, ...(options.extraHooks ?? [])], concurrency: options.concurrency})
+  const layers = await readLayers(image, {
+    hooks: options.extraHooks,
+    hookSpecs: [capture.spec(), ...(options.extraHookSpecs ?? [])],
+    concurrency: options.concurrency,
+  })
   const tree = flatten(layers)
   const {kind, reason} = detectImageKind(image, tree, options.kind ?? 'auto')
 

@@ -4,10 +4,15 @@
  * "different" without reading a byte) and keeps the first bytes of the few files rules sniff
  * (extensions, the entrypoint, the wrapper, the handler). Facts are keyed by (layer, path) because a
  * path may be written by several layers: after flatten, the copy that won (node.layer) is the one read.
+ *
+ * Layers may be read in worker threads: `spec()` gives readLayers a hook spec whose per-layer factory
+ * (`createLayerHook`, in this module) builds a capture for one layer; its facts come back and `merge`
+ * files them here. The executable-head cap (maxExecutableHeads) therefore applies per layer.
  */
 import {createHash, type Hash} from 'node:crypto'
 import {crc32} from 'node:zlib'
 import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
+import type {ContentHookSpec, LayerHook} from '../fs/hook-spec.js'
 import type {LayerInfo} from '../image/model.js'
 import type {FileFacts} from '../rules/compare/context.js'
 
@@ -40,6 +45,12 @@ export interface CaptureStats {
   headsSkipped: number
 }
 
+/** One layer's captured facts (after a worker round trip `head` is a Uint8Array until merged). */
+export interface CaptureLayerResult {
+  facts: Map<string, FileFacts>
+  stats: CaptureStats
+}
+
 export class ContentCapture {
   readonly stats: CaptureStats = {hashedFiles: 0, hashedBytes: 0, heads: 0, headsSkipped: 0}
   /** layer index → path → facts (no string keys built per lookup: rules ask once per compared file). */
@@ -58,6 +69,31 @@ export class ContentCapture {
 
   get(layer: number, path: string): FileFacts | undefined {
     return this.facts.get(layer)?.get(path)
+  }
+
+  /** For readLayers: each layer captured on its own (in a worker or not), merged into this capture. */
+  spec(): ContentHookSpec<CapturePlan, CaptureLayerResult> {
+    return {module: import.meta.url, factory: createLayerHook, options: this.plan, onResult: (layer, result) => this.merge(layer.index, result)}
+  }
+
+  /** Files one layer's facts (from `createLayerHook`) under that layer and adds its counters. */
+  merge(layer: number, result: CaptureLayerResult): void {
+    for (const facts of result.facts.values()) {
+      if (facts.head && !Buffer.isBuffer(facts.head)) {
+        const head = facts.head as Uint8Array
+        facts.head = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
+      }
+    }
+    if (result.facts.size > 0) this.facts.set(layer, result.facts)
+    this.stats.hashedFiles += result.stats.hashedFiles
+    this.stats.hashedBytes += result.stats.hashedBytes
+    this.stats.heads += result.stats.heads
+    this.stats.headsSkipped += result.stats.headsSkipped
+  }
+
+  /** @internal What this capture learned about one layer. */
+  layerResult(layer: number): CaptureLayerResult {
+    return {facts: this.facts.get(layer) ?? new Map(), stats: {...this.stats}}
   }
 
   private sinkFor(entry: LayerEntry, layer: LayerInfo): ContentSink | undefined {
@@ -91,6 +127,12 @@ export class ContentCapture {
     }
     return false
   }
+}
+
+/** The hook-spec factory: a capture of one layer (see ContentCapture.spec). */
+export function createLayerHook(plan: CapturePlan, layer: LayerInfo): LayerHook<CaptureLayerResult> {
+  const capture = new ContentCapture(plan)
+  return {hook: capture.hook, result: () => capture.layerResult(layer.index)}
 }
 
 class FactsSink implements ContentSink {

@@ -51,7 +51,7 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
         functionConfig: resolved?.config,
         kind: options.kind,
         concurrency: options.open?.concurrency,
-        extraHooks: [scan.hook],
+        extraHookSpecs: [scan.spec],
       })
       const secrets = await scanFindings(image, result.layers, result.tree, scan)
       const stats = {...result.stats, ...(await scanStats(scan))}
@@ -79,7 +79,7 @@ export async function runScan(options: ScanRunOptions): Promise<Report> {
   const image = await openImage(options.image, options.open ?? {})
   try {
     const scan = createSecretScan(image, {maxFileBytes: options.maxFileBytes})
-    const layers = await readLayers(image, {hooks: [scan.hook], concurrency: options.open?.concurrency})
+    const layers = await readLayers(image, {hookSpecs: [scan.spec], concurrency: options.open?.concurrency})
     const tree = flatten(layers)
     const findings = await scanFindings(image, layers, tree, scan)
     return finish(

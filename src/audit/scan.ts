@@ -1,15 +1,17 @@
 /**
  * The scan side of the single streaming pass. The orchestrator creates a SecretScan before reading
  * the layers (while the image is open: attestation blobs are read right away, alongside the layers),
- * hands `scan.hook` to readLayers next to its own hooks (tree building, compare captures), flattens,
+ * hands `scan.spec` to readLayers next to its own hooks (tree building, compare captures), flattens,
  * and then asks `scanFindings` for the findings: one pass over the bytes serves everything.
+ * (`scan.hook` is the same scan as a closure: it keeps the layers on the main thread; use one of the two.)
  *
  *   const scan = createSecretScan(image, {maxFileBytes})
- *   const layers = await readLayers(image, {hooks: [scan.hook, ...others]})
+ *   const layers = await readLayers(image, {hookSpecs: [scan.spec, ...others]})
  *   const tree = flatten(layers)
  *   const findings = await scanFindings(image, layers, tree, scan)
  */
 import type {ContentHook, LayerContents} from '../fs/entry.js'
+import type {ContentHookSpec} from '../fs/hook-spec.js'
 import {flatten} from '../fs/flatten.js'
 import {readLayers} from '../fs/read-layers.js'
 import type {FileTree} from '../fs/tree.js'
@@ -28,7 +30,9 @@ export interface SecretScanOptions {
 }
 
 export interface SecretScan {
-  /** Pass to readLayers. */
+  /** Pass to readLayers as a hook spec: layers may then be scanned in worker threads. */
+  spec: ContentHookSpec
+  /** The same scan as a closure hook (main thread only). Use either `spec` or `hook`, not both. */
   hook: ContentHook
   /** What the content hook has found so far (complete once readLayers resolved). */
   content(): ContentScanResult
@@ -48,7 +52,7 @@ export interface ScanStats {
 
 export function createSecretScan(image: Image, options: SecretScanOptions = {}): SecretScan {
   const scanner = new ContentScanner({maxFileBytes: options.maxFileBytes})
-  return {hook: scanner.hook, content: () => scanner.result(), attestations: readAttestations(image)}
+  return {spec: scanner.spec(), hook: scanner.hook, content: () => scanner.result(), attestations: readAttestations(image)}
 }
 
 /** Every scan rule over the pass's results. Deleted/overwritten files are told apart using layers and the final tree. */
@@ -72,8 +76,10 @@ export async function scanStats(scan: SecretScan): Promise<ScanStats> {
 }
 
 export interface ScanImageOptions extends SecretScanOptions {
-  /** Other hooks riding the same pass. */
+  /** Other closure hooks riding the same pass (they keep the layers on the main thread). */
   hooks?: ContentHook[]
+  /** Other hooks riding the same pass, as specs. */
+  hookSpecs?: ContentHookSpec[]
   concurrency?: number
 }
 
@@ -87,7 +93,11 @@ export interface ScanImageResult {
 /** The whole scan on an open image (the caller closes it): one pass over the layers, then the rules. */
 export async function scanImage(image: Image, options: ScanImageOptions = {}): Promise<ScanImageResult> {
   const scan = createSecretScan(image, options)
-  const layers = await readLayers(image, {hooks: [scan.hook, ...(options.hooks ?? [])], concurrency: options.concurrency})
+  const layers = await readLayers(image, {
+    hooks: options.hooks,
+    hookSpecs: [scan.spec, ...(options.hookSpecs ?? [])],
+    concurrency: options.concurrency,
+  })
   const tree = flatten(layers)
   const findings = await scanFindings(image, layers, tree, scan)
   return {findings, stats: await scanStats(scan), layers, tree}

@@ -1,67 +1,152 @@
 /**
  * Every layer of an image, read once: decompressed and digest-checked by openLayerStream, walked by
- * walkLayerTar. Several layers stream at once (inflate runs on libuv's pool: two at a time gives
- * 1.4–1.8x on two cores); results come back in layer order for flatten to apply bottom to top.
+ * walkLayerTar. Several layers stream at once; results come back in layer order for flatten to apply
+ * bottom to top.
+ *
+ * Big images are read in worker threads (docs/performance.md): the main thread only does the I/O and
+ * forwards blob bytes; each worker inflates, hashes and walks its layer. Closure hooks cannot cross
+ * threads, so they keep everything on the main thread; hook SPECS (hook-spec.ts) work on both paths.
  */
 import type {Readable} from 'node:stream'
 import {openLayerStream} from '../image/layer-stream.js'
 import type {Image, LayerInfo} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
+import {layerHooks, type ContentHookSpec} from './hook-spec.js'
 import {walkLayerTar} from './layer-walker.js'
+import {LayerWorkerPool, layerWorkerAvailable, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
+  /** Closure hooks: run on the main thread (they force the in-process path). */
   hooks?: ContentHook[]
-  /** Layers streamed at once; default 2. */
+  /** Hooks that may run in layer workers; each spec's onResult gets every layer's result. */
+  hookSpecs?: ContentHookSpec[]
+  /** Layers streamed at once (and workers started); default 2. */
   concurrency?: number
+  /**
+   * Read layers in worker threads: true forces it (from dist/ only), false never; default 'auto': env
+   * LAYER_AUDIT_WORKERS=0/1 decides if set, else workers when there are no closure hooks and the
+   * image's blobs add up to WORKER_MIN_BYTES or more (smaller ones don't repay a worker's start-up).
+   */
+  workers?: boolean | 'auto'
   /** Called as each layer completes — in completion order, not layer order (see `layer.index`). */
   onLayerDone?: (contents: LayerContents) => void
 }
+
+export const WORKER_MIN_BYTES = 32 * 1024 * 1024
 
 /**
  * Rejects with the first layer's typed error (digest mismatch, corrupt tar, …); the other layers'
  * streams are destroyed and waited for, so nothing keeps reading after the promise settles.
  */
 export async function readLayers(image: Image, options: ReadLayersOptions = {}): Promise<LayerContents[]> {
-  const hooks = options.hooks ?? []
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2))
-  const results: LayerContents[] = new Array(image.layers.length)
-  const open = new Set<Readable>()
+  if (useWorkers(image, options)) return readInWorkers(image, options, Math.min(concurrency, image.layers.length))
+  return readInProcess(image, options, concurrency)
+}
+
+function useWorkers(image: Image, options: ReadLayersOptions): boolean {
+  if (image.layers.length === 0) return false
+  const hasClosures = (options.hooks?.length ?? 0) > 0
+  let wanted = options.workers ?? 'auto'
+  if (wanted === 'auto') {
+    const env = process.env.LAYER_AUDIT_WORKERS
+    if (env === '0' || env === '1') wanted = env === '1'
+  }
+  if (wanted === 'auto') {
+    const bytes = image.layers.reduce((sum, l) => sum + Math.max(0, l.size ?? 0), 0)
+    return !hasClosures && bytes >= WORKER_MIN_BYTES && layerWorkerAvailable()
+  }
+  if (!wanted) return false
+  if (hasClosures) throw new Error('readLayers: closure hooks cannot run in layer workers (pass hook specs)')
+  if (!layerWorkerAvailable()) throw new Error('readLayers: layer workers need the built library (npm run build); running from sources?')
+  return true
+}
+
+/** Runs `readOne` over every layer, `concurrency` at a time; the first failure cancels the rest. */
+async function forEachLayer(
+  image: Image,
+  concurrency: number,
+  readOne: (layer: LayerInfo, position: number, isFailed: () => boolean) => Promise<void>,
+  cancelAll: () => void,
+): Promise<void> {
   let failure: {error: unknown} | undefined
   let nextLayer = 0
+  const lane = async (): Promise<void> => {
+    while (!failure && nextLayer < image.layers.length) {
+      const position = nextLayer++
+      try {
+        await readOne(image.layers[position], position, () => failure !== undefined)
+      } catch (error) {
+        if (!failure) {
+          failure = {error}
+          cancelAll()
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(concurrency, image.layers.length)}, lane))
+  if (failure) throw failure.error
+}
 
-  const readOne = async (layer: LayerInfo, position: number): Promise<void> => {
+async function readInProcess(image: Image, options: ReadLayersOptions, concurrency: number): Promise<LayerContents[]> {
+  const specs = options.hookSpecs ?? []
+  const results: LayerContents[] = new Array(image.layers.length)
+  const open = new Set<Readable>()
+
+  const readOne = async (layer: LayerInfo, position: number, isFailed: () => boolean): Promise<void> => {
     const {tar, stats} = await openLayerStream(image, layer)
-    if (failure) {
+    if (isFailed()) {
       tar.destroy()
       return
     }
     open.add(tar)
     try {
+      const specHooks = layerHooks(specs, layer)
+      const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
       const {entries, whiteouts} = await walkLayerTar(tar, layer, hooks, {input: image.reference})
       const {compression, compressedSize, uncompressedSize} = await stats
       const contents: LayerContents = {layer, entries, whiteouts, compression, compressedSize, uncompressedSize}
       results[position] = contents
+      specHooks.results().forEach((result, i) => specs[i].onResult(layer, result))
       options.onLayerDone?.(contents)
     } finally {
       open.delete(tar)
     }
   }
 
-  const worker = async (): Promise<void> => {
-    while (!failure && nextLayer < image.layers.length) {
-      const position = nextLayer++
-      try {
-        await readOne(image.layers[position], position)
-      } catch (error) {
-        if (!failure) {
-          failure = {error}
-          for (const tar of open) tar.destroy()
-        }
-      }
+  await forEachLayer(image, concurrency, readOne, () => {
+    for (const tar of open) tar.destroy()
+  })
+  return results
+}
+
+async function readInWorkers(image: Image, options: ReadLayersOptions, concurrency: number): Promise<LayerContents[]> {
+  const specs = options.hookSpecs ?? []
+  const messages = specs.map((s) => ({module: s.module, options: s.options}))
+  const results: LayerContents[] = new Array(image.layers.length)
+  const running = new Set<LayerJob>()
+  const pool = new LayerWorkerPool(concurrency)
+
+  const readOne = async (layer: LayerInfo, position: number): Promise<void> => {
+    const job = pool.start(image, layer, messages)
+    running.add(job)
+    try {
+      const {hookResults, ...read} = await job.result
+      const contents: LayerContents = {layer, ...read}
+      results[position] = contents
+      hookResults.forEach((result, i) => specs[i].onResult(layer, result))
+      options.onLayerDone?.(contents)
+    } finally {
+      running.delete(job)
     }
   }
 
-  await Promise.all(Array.from({length: Math.min(concurrency, image.layers.length)}, worker))
-  if (failure) throw failure.error
+  try {
+    await forEachLayer(image, concurrency, readOne, () => {
+      for (const job of running) job.cancel()
+    })
+  } finally {
+    await pool.close()
+  }
   return results
 }

@@ -6,6 +6,7 @@
  * line counts stay exact and every pattern is ASCII anyway.
  */
 import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
+import type {ContentHookSpec, LayerHook} from '../fs/hook-spec.js'
 import type {LayerInfo} from '../image/model.js'
 import {isBinary, SNIFF_BYTES} from './binary.js'
 import {credentialFileKind, credentialValues, type CredentialFileKind} from './credential-files.js'
@@ -45,6 +46,29 @@ export class ContentScanner {
     return {secrets: [...this.secrets.values()], credentialFiles: [...this.credentialFiles.values()], stats: {...this.stats}}
   }
 
+  /**
+   * For readLayers: each layer scanned by its own scanner (in a layer worker or not, see
+   * `createLayerHook`), its result merged here. Hits are keyed by layer, so merging is a union.
+   */
+  spec(): ContentHookSpec<ContentScannerOptions, ContentScanResult> {
+    return {module: import.meta.url, factory: createLayerHook, options: {maxFileBytes: this.maxFileBytes}, onResult: (_layer, result) => this.merge(result)}
+  }
+
+  /** Adds another scanner's result (one layer's) to this one. */
+  merge(result: ContentScanResult): void {
+    for (const hit of result.secrets) {
+      const key = `${hit.layer}\0${hit.path}\0${hit.fingerprint}`
+      const seen = this.secrets.get(key)
+      if (seen) seen.occurrences += hit.occurrences
+      else this.secrets.set(key, {...hit})
+    }
+    for (const hit of result.credentialFiles) this.credentialFiles.set(`${hit.layer}\0${hit.path}`, hit)
+    this.stats.filesScanned += result.stats.filesScanned
+    this.stats.bytesScanned += result.stats.bytesScanned
+    this.stats.binarySkipped += result.stats.binarySkipped
+    this.stats.capped += result.stats.capped
+  }
+
   /** @internal */
   addSecret(hit: Omit<SecretHit, 'occurrences'>): void {
     const key = `${hit.layer}\0${hit.path}\0${hit.fingerprint}`
@@ -58,6 +82,12 @@ export class ContentScanner {
     // A later copy of the same path in the same layer wins, as in flatten.
     this.credentialFiles.set(`${hit.layer}\0${hit.path}`, hit)
   }
+}
+
+/** The hook-spec factory: a scanner for one layer (see ContentScanner.spec). */
+export function createLayerHook(options: ContentScannerOptions, _layer: LayerInfo): LayerHook<ContentScanResult> {
+  const scanner = new ContentScanner(options)
+  return {hook: scanner.hook, result: () => scanner.result()}
 }
 
 class ScanSink implements ContentSink {
