@@ -24,20 +24,35 @@ export interface SecretMatch {
 
 interface Compiled {
   pattern: SecretPattern
-  keyword: RegExp
+  /** Lower case. */
+  keywords: string[]
   regex: RegExp
+}
+
+interface CompiledSet {
+  /** Every keyword, lower case, longest first. */
+  keywords: string[]
+  /** Keyword sets (joined by NUL) → one global case-insensitive regex of them, longest first. */
+  searches: Map<string, RegExp>
+  compiled: Compiled[]
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-function compile(patterns: readonly SecretPattern[]): {any: RegExp; compiled: Compiled[]} {
-  const compiled = patterns.map((pattern) => ({
-    pattern,
-    keyword: new RegExp(pattern.keywords.map(escape).join('|'), 'i'),
-    regex: new RegExp(pattern.regex.source, pattern.regex.flags.replace('g', '') + 'g'),
-  }))
-  const any = new RegExp([...new Set(patterns.flatMap((p) => p.keywords))].map(escape).join('|'), 'i')
-  return {any, compiled}
+function compile(patterns: readonly SecretPattern[]): CompiledSet {
+  const compiled = patterns.map((pattern) => {
+    const flags = pattern.regex.flags.replace(/[gy]/g, '')
+    return {pattern, keywords: pattern.keywords.map((k) => k.toLowerCase()), regex: new RegExp(pattern.regex.source, flags + 'g')}
+  })
+  const keywords = [...new Set(compiled.flatMap((c) => c.keywords))].sort((a, b) => b.length - a.length)
+  return {keywords, searches: new Map(), compiled}
+}
+
+function searchFor(set: CompiledSet, keywords: string[]): RegExp {
+  const key = keywords.join('\0')
+  let search = set.searches.get(key)
+  if (!search) set.searches.set(key, (search = new RegExp(keywords.map(escape).join('|'), 'gi')))
+  return search
 }
 
 const DEFAULT = compile(SECRET_PATTERNS)
@@ -46,14 +61,42 @@ export function isAwsDocumentationKey(secret: string): boolean {
   return AWS_DOCUMENTATION_KEYS.has(secret) || /EXAMPLE(?:KEY)?$/.test(secret)
 }
 
+/**
+ * The keywords that occur in text (ignoring case). Text full of common words ("token") would cost one
+ * regex step per occurrence, so once a keyword is found the search goes on without it (and without
+ * those inside it): a window costs about one pass, however often its keywords occur.
+ */
+function presentKeywords(text: string, set: CompiledSet): Set<string> {
+  const found = new Set<string>()
+  let remaining = set.keywords
+  let from = 0
+  while (remaining.length > 0) {
+    const search = searchFor(set, remaining)
+    search.lastIndex = from
+    const m = search.exec(text)
+    if (m === null) break
+    const hit = m[0].toLowerCase()
+    // Longest first: where two keywords start at one place the longer one matched, and the shorter
+    // one is inside it (token in session_token) — as is any keyword found only inside another.
+    for (const keyword of remaining) if (hit.includes(keyword)) found.add(keyword)
+    remaining = remaining.filter((k) => !found.has(k))
+    // The next search starts one character on, not past the match: a keyword may start inside it.
+    from = m.index + 1
+  }
+  return found
+}
+
 /** Every credential in text, in order of position; one secret at one place found by two patterns is kept once (the first pattern). */
 export function findSecrets(text: string, patterns?: readonly SecretPattern[]): SecretMatch[] {
-  const {any, compiled} = patterns ? compile(patterns) : DEFAULT
-  if (!any.test(text)) return []
+  const set = patterns ? compile(patterns) : DEFAULT
+  const present = presentKeywords(text, set)
+  if (present.size === 0) return []
   const found: SecretMatch[] = []
   const seen = new Set<string>()
-  for (const {pattern, keyword, regex} of compiled) {
-    if (!keyword.test(text)) continue
+  for (const c of set.compiled) {
+    const {pattern} = c
+    if (!c.keywords.some((k) => present.has(k))) continue
+    const regex = c.regex
     regex.lastIndex = 0
     let m: RegExpExecArray | null
     while ((m = regex.exec(text)) !== null) {
