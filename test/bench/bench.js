@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 import {ensureBenchImage, ensureLayersExtracted, hasCommand} from './lib/generate-image.js'
 import {HAVE_GNU_TIME, measure, median} from './lib/measure.js'
+import {runRegistryBench} from './registry.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const RUN_JS = join(REPO, 'bin/run.js')
@@ -39,7 +40,7 @@ if (opts.help) {
   --runs N          timed runs per command, median reported (default 3)
   --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)
   --dir DIR         where the image lives (default $LAYER_AUDIT_BENCH_DIR or ${join(tmpdir(), 'layer-audit-bench')})
-  --only/--skip L   comma-separated ids: tree,inspect,compare,scan,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack
+  --only/--skip L   comma-separated ids: tree,inspect,compare,scan,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack,registry
   --generate-only   build (or reuse) the image and stop
   --check           exit 1 when a target is missed
   --seed, --level, --jobs, --no-pigz   generation: content seed, gzip level, worker processes, use zlib not pigz`)
@@ -172,6 +173,20 @@ for (const bench of benches) {
 }
 rmSync(ociDir, {recursive: true, force: true})
 
+// Issue 6: the same image read from Debian's docker-registry on loopback, next to skopeo copy docker://.
+let registry
+if (wanted('registry')) {
+  if (!hasCommand('docker-registry') || !hasCommand('skopeo')) console.log('skip registry: docker-registry or skopeo is not installed')
+  else {
+    console.log('\nregistry on loopback:')
+    try {
+      registry = await runRegistryBench({image, runs, slowRuns, log: (line) => console.log(line)})
+    } catch (error) {
+      console.log(`FAILED registry: ${error.message.slice(0, 300)}`)
+    }
+  }
+}
+
 // --- report --------------------------------------------------------------------------------------
 const pad = (s, n) => String(s).padEnd(n)
 const lpad = (s, n) => String(s).padStart(n)
@@ -193,6 +208,8 @@ const targets = [
   {name: 'compare / tree', value: ratio('compare', 'tree'), max: 1.3, source: 'issue 4'},
   {name: 'scan / tree', value: ratio('scan', 'tree'), max: 1.3, source: 'issue 5'},
   {name: 'inspect / tree', value: ratio('inspect', 'tree')},
+  {name: 'registry read (verified) / skopeo copy', value: registry?.readRatio, max: 0.7, source: 'issue 6'},
+  {name: 'tree from registry / skopeo copy', value: registry?.ratio},
   {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
   {
     name: '(skopeo copy + umoci unpack) / tree',
@@ -215,6 +232,6 @@ for (const target of targets) {
 
 mkdirSync(dir, {recursive: true})
 const resultsFile = join(dir, 'results.json')
-writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, runs, results, targets}, null, 2) + '\n')
+writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, runs, results, registry, targets}, null, 2) + '\n')
 console.log(`\nresults written to ${resultsFile}`)
 if (opts.check && missed > 0) process.exit(1)
