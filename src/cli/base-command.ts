@@ -2,6 +2,7 @@ import {Command, Flags} from '@oclif/core'
 
 import {LayerAuditError} from '../errors.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
+import {writeJson} from './json-output.js'
 import {LayerProgress} from './progress.js'
 
 /**
@@ -22,9 +23,9 @@ export abstract class LayerAuditCommand extends Command {
     if (this.debugging()) process.stderr.write(`${err.stack ?? ''}\n`)
   }
 
-  /** Plain JSON: oclif colourises and pretty-prints token by token, too slow for 100k-entry trees. */
+  /** Plain JSON, streamed: oclif colourises token by token and builds one string, too slow and too big for 100k-entry trees. */
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    writeJson(json, (text) => process.stdout.write(text))
   }
 
   private progress?: LayerProgress
