@@ -3,7 +3,7 @@ import {openImage} from '../image/open.js'
 import type {Image, OpenOptions} from '../image/model.js'
 import type {ContentHook, LayerContents} from '../fs/entry.js'
 import {readLayers} from '../fs/read-layers.js'
-import {OrderedFlatten} from '../fs/flatten.js'
+import {flatten} from '../fs/flatten.js'
 import type {FileTree} from '../fs/tree.js'
 
 export interface LoadedImage {
@@ -23,10 +23,9 @@ export interface LoadOptions extends OpenOptions {
 export async function loadImage(input: string, options: LoadOptions = {}): Promise<LoadedImage> {
   const image = await openImage(input, options)
   try {
-    // Layers are applied as they arrive, in order, overlapping the tree's build with the reading.
-    const flattening = new OrderedFlatten({upTo: options.upTo})
-    const layers = await readLayers(image, {hooks: options.hooks, concurrency: options.concurrency, onLayerDone: (c) => flattening.add(c)})
-    return {image, layers, tree: flattening.tree}
+    const layers = await readLayers(image, {hooks: options.hooks, concurrency: options.concurrency})
+    const tree = flatten(layers, {upTo: options.upTo})
+    return {image, layers, tree}
   } finally {
     await image.close()
   }

@@ -99,24 +99,3 @@ function sharedSize(tree: FileTree, target: string): number {
   if (node.type === 'file' || node.type === 'hardlink') return node.size
   return 0
 }
-
-/**
- * flatten() while the layers are still being read: give it each layer as it completes (any order) and it
- * applies them bottom to top as soon as their turn comes, so the tree is ready when the last one is read.
- */
-export class OrderedFlatten {
-  readonly tree = new FileTree()
-  private next = 0
-  private readonly waiting = new Map<number, LayerContents>()
-
-  constructor(private readonly options: FlattenOptions = {}) {}
-
-  add(contents: LayerContents): void {
-    this.waiting.set(contents.layer.index, contents)
-    for (let ready = this.waiting.get(this.next); ready; ready = this.waiting.get(this.next)) {
-      this.waiting.delete(this.next)
-      if (this.options.upTo === undefined || this.next <= this.options.upTo) applyLayer(this.tree, ready, this.next)
-      this.next++
-    }
-  }
-}

@@ -1,9 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {FileNode} from '../../src/fs/entry.js'
-import {join} from 'node:path'
-import {loadImage} from '../../src/audit/load-image.js'
-import {OrderedFlatten, flatten} from '../../src/fs/flatten.js'
-import {FIXTURES} from '../helpers/cli.js'
+import {flatten} from '../../src/fs/flatten.js'
 import {contentsOf, layer, packTar} from './helpers.js'
 
 const paths = (nodes: FileNode[]) => nodes.map((n) => n.path)
@@ -137,20 +134,5 @@ describe('flatten: entries', () => {
     expect(paths(flatten(layers, {upTo: 1}).entries())).toEqual(['/a', '/b'])
     expect(paths(flatten(layers).entries())).toEqual(['/b'])
     expect(paths(flatten(layers, {upTo: 99}).entries())).toEqual(['/b'])
-  })
-})
-
-describe('OrderedFlatten', () => {
-  it('builds the same tree as flatten() whatever order the layers arrive in', async () => {
-    const {layers} = await loadImage(join(FIXTURES, 'images', 'function-image-good.docker.tar'))
-    const expected = flatten(layers).entries()
-    for (const order of [[3, 2, 1, 0], [1, 0, 3, 2], [0, 1, 2, 3]]) {
-      const ordered = new OrderedFlatten()
-      for (const i of order) ordered.add(layers[i])
-      expect(ordered.tree.entries()).toEqual(expected)
-    }
-    const upTo = new OrderedFlatten({upTo: 1})
-    for (const i of [2, 0, 3, 1]) upTo.add(layers[i])
-    expect(upTo.tree.entries()).toEqual(flatten(layers, {upTo: 1}).entries())
   })
 })
