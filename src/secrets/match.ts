@@ -27,6 +27,8 @@ interface Compiled {
   /** Lower case. */
   keywords: string[]
   regex: RegExp
+  /** The same regex anchored where it is tried (startsWithKeyword patterns), made on first use. */
+  sticky?: RegExp
 }
 
 interface CompiledSet {
@@ -86,6 +88,42 @@ function presentKeywords(text: string, set: CompiledSet): Set<string> {
   return found
 }
 
+/** What a global exec loop finds: leftmost matches, non-overlapping, an empty match stepping one on. */
+function* allMatches(regex: RegExp, text: string): Generator<RegExpExecArray> {
+  regex.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = regex.exec(text)) !== null) {
+    if (m[0].length === 0) {
+      regex.lastIndex++
+      continue
+    }
+    yield m
+  }
+}
+
+/**
+ * The same matches as allMatches for a regex whose every match starts with one of the pattern's keywords:
+ * tried only at the (ascending) places a keyword starts, skipping those inside the previous match.
+ * `lower` is the ASCII text lower-cased, so offsets agree.
+ */
+function* keywordMatches(c: Compiled, text: string, lower: string, present: Set<string>): Generator<RegExpExecArray> {
+  const starts = new Set<number>()
+  for (const keyword of c.keywords) {
+    if (!present.has(keyword)) continue
+    for (let at = lower.indexOf(keyword); at !== -1; at = lower.indexOf(keyword, at + 1)) starts.add(at)
+  }
+  c.sticky ??= new RegExp(c.regex.source, c.regex.flags.replace('g', '') + 'y')
+  let from = 0
+  for (const at of [...starts].sort((a, b) => a - b)) {
+    if (at < from) continue
+    c.sticky.lastIndex = at
+    const m = c.sticky.exec(text)
+    if (m === null || m[0].length === 0) continue
+    from = at + m[0].length
+    yield m
+  }
+}
+
 /** Every credential in text, in order of position; one secret at one place found by two patterns is kept once (the first pattern). */
 export function findSecrets(text: string, patterns?: readonly SecretPattern[]): SecretMatch[] {
   const set = patterns ? compile(patterns) : DEFAULT
@@ -93,17 +131,14 @@ export function findSecrets(text: string, patterns?: readonly SecretPattern[]): 
   if (present.size === 0) return []
   const found: SecretMatch[] = []
   const seen = new Set<string>()
+  let lower: string | null | undefined
   for (const c of set.compiled) {
     const {pattern} = c
     if (!c.keywords.some((k) => present.has(k))) continue
-    const regex = c.regex
-    regex.lastIndex = 0
-    let m: RegExpExecArray | null
-    while ((m = regex.exec(text)) !== null) {
-      if (m[0].length === 0) {
-        regex.lastIndex++
-        continue
-      }
+    // ASCII only: there lower-casing keeps offsets and /i folds case exactly as toLowerCase does.
+    if (pattern.startsWithKeyword) lower ??= NON_ASCII.test(text) ? null : text.toLowerCase()
+    const matches = pattern.startsWithKeyword && lower ? keywordMatches(c, text, lower, present) : allMatches(c.regex, text)
+    for (const m of matches) {
       const secret = m.groups?.secret ?? m.groups?.secret2 ?? m[0]
       let name = m.groups?.name
       let start = m.index
@@ -125,6 +160,7 @@ export function findSecrets(text: string, patterns?: readonly SecretPattern[]): 
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/
+const NON_ASCII = /[^\x00-\x7f]/
 
 /** The value checks of one pattern on one candidate; undefined when it is not reported. */
 export function judge(

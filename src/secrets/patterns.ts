@@ -23,6 +23,11 @@ export interface SecretPattern {
   accept?: (secret: string, name: string | undefined, context: MatchContext) => boolean
   /** The regex starts at a keyword inside a name: extend the `name` group backwards over [A-Za-z0-9_.-]. */
   extendName?: boolean
+  /**
+   * Every match starts with one of `keywords` (the regex opens with their alternation): the regex is then
+   * tried only where a keyword occurs, not at every position of the text.
+   */
+  startsWithKeyword?: boolean
   /** How the secret is normalised before it is fingerprinted (PEM bodies: whitespace removed). */
   normalize?: (secret: string) => string
   /** AWS's documentation keys are reported as a note, never dropped. */
@@ -256,10 +261,11 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   {
     id: 'generic-secret',
     description: 'password, secret, token or API key assigned a literal value',
-    keywords: ['password', 'passwd', 'secret', 'token', 'api_key', 'api-key', 'apikey', 'private_key', 'privatekey', 'auth_key', 'credential'],
+    keywords: ['password', 'passwd', 'secret', 'token', 'api_key', 'api-key', 'apikey', 'private_key', 'private-key', 'privatekey', 'auth_key', 'auth-key', 'authkey', 'credential'],
     regex:
       /(?<name>(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]{0,20})["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|(?<secret2>[A-Za-z0-9+/=_\-.~!@#%^&*]{8,200})[ \t]*(?=\r?\n|$))/i,
     extendName: true,
+    startsWithKeyword: true,
     severity: 'warning',
     entropy: 3,
     minClasses: 2,
