@@ -76,10 +76,14 @@ async function startRegistry(dir) {
       '',
     ].join('\n'),
   )
-  const child = spawn(REGISTRY_BINARY, ['serve', config], {stdio: ['ignore', 'ignore', 'inherit'], env: {PATH: process.env.PATH, HOME: dir}})
+  // The registry logs every 404 of skopeo's "is this blob there yet?" HEADs as an error: keep its log
+  // out of the report and show it only if it exits early.
+  const child = spawn(REGISTRY_BINARY, ['serve', config], {stdio: ['ignore', 'ignore', 'pipe'], env: {PATH: process.env.PATH, HOME: dir}})
+  let log = ''
+  child.stderr.on('data', (d) => (log = (log + d).slice(-4000)))
   const deadline = Date.now() + 15_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error('docker-registry exited')
+    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${log.trim().split('\n').pop()}`)
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v2/`)
       await res.arrayBuffer()
