@@ -1,19 +1,10 @@
 /** The `tree --json` entry shape, from any FileTree (image or zip layout). */
-import type {EntryType} from '../fs/entry.js'
+import type {FileNode} from '../fs/entry.js'
 import {cleanPath} from '../fs/path.js'
 import type {FileTree} from '../fs/tree.js'
 
-export interface TreeEntry {
-  path: string
-  type: EntryType
-  mode: number
-  uid: number
-  gid: number
-  size: number
-  linkTarget?: string
-  layer: number
-  source?: string
-}
+/** A FileNode as `tree --json` prints it: no mtime, no bookkeeping (`hides`, `crc32`). */
+export type TreeEntry = Pick<FileNode, 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'linkTarget' | 'layer' | 'source'>
 
 export interface TreeViewOptions {
   /** Only this path and what is under it. */
