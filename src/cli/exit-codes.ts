@@ -1,6 +1,5 @@
 /** The exit code table, shown in --help and docs/reports.md. */
-export const EXIT_PASS = 0
-export const EXIT_FINDINGS = 1
+/** 0 and 1 come from the gate (src/audit/gate.ts exitCodeFor); 2 from the command's error handler. */
 export const EXIT_INPUT_ERROR = 2
 
 export const EXIT_CODES_HELP = `EXIT CODES

@@ -1,6 +1,9 @@
 /** Flags shared by several commands live here, once. */
 import {Flags} from '@oclif/core'
 
+import {FAIL_ON_LEVELS, type FailOn} from '../audit/gate.js'
+import {REPORT_FORMATS} from '../report/reporter.js'
+
 export const imageFlags = {
   platform: Flags.string({
     summary: 'Platform to pick from a multi-platform image (default linux/amd64 if present, else the only one).',
@@ -45,13 +48,9 @@ export const functionFlags = {
   }),
 }
 
-export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const
-export type Format = (typeof FORMATS)[number]
-export const FAIL_ON = ['error', 'warning', 'note', 'never'] as const
-export type FailOn = (typeof FAIL_ON)[number]
 
 export const reportFlags = {
-  format: Flags.option({options: FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
+  format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
   output: Flags.string({
     char: 'o',
     summary: 'Write the report in --format to FILE; the table still goes to the terminal.',
@@ -59,7 +58,7 @@ export const reportFlags = {
     helpGroup: 'REPORT',
   }),
   'fail-on': Flags.option({
-    options: FAIL_ON,
+    options: FAIL_ON_LEVELS,
     default: 'error' as FailOn,
     summary: 'Exit 1 when a finding is at or above this severity.',
     helpGroup: 'REPORT',
