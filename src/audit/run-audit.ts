@@ -9,10 +9,8 @@ import {summarize} from './gate.js'
 import {summarizeImage} from './image-summary.js'
 import type {KindOption} from './image-kind.js'
 import type {Report} from './report.js'
-import {createSecretScan, scanFindings, scanStats} from './scan.js'
+import {createSecretScan, scanFindings, scanImage, scanStats} from './scan.js'
 import {withFingerprints} from '../report/fingerprint.js'
-import {flatten} from '../fs/flatten.js'
-import {readLayers} from '../fs/read-layers.js'
 import {openImage} from '../image/open.js'
 import type {OpenOptions} from '../image/model.js'
 import {resolveFunction, type ResolveFunctionOptions} from '../lambda/resolve.js'
@@ -78,15 +76,8 @@ export async function runScan(options: ScanRunOptions): Promise<Report> {
   const {config, baseline} = await loadGateInputs(options)
   const image = await openImage(options.image, options.open ?? {})
   try {
-    const scan = createSecretScan(image, {maxFileBytes: options.maxFileBytes})
-    const layers = await readLayers(image, {hookSpecs: [scan.spec], concurrency: options.open?.concurrency})
-    const tree = flatten(layers)
-    const findings = await scanFindings(image, layers, tree, scan)
-    return finish(
-      {command: 'scan', image: summarizeImage(image, layers), findings, stats: {...(await scanStats(scan))}},
-      config,
-      baseline,
-    )
+    const {findings, stats, layers} = await scanImage(image, {maxFileBytes: options.maxFileBytes, concurrency: options.open?.concurrency})
+    return finish({command: 'scan', image: summarizeImage(image, layers), findings, stats: {...stats}}, config, baseline)
   } finally {
     await image.close()
   }
