@@ -1,9 +1,11 @@
 import {Command, Flags} from '@oclif/core'
 
+import type {Report} from '../audit/report.js'
 import {LayerAuditError} from '../errors.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
 import {writeJson} from './json-output.js'
 import {LayerProgress} from './progress.js'
+import {emitReport, type OutputFlags} from './report-output.js'
 
 /**
  * Every command's base: turns any failure into one line on stderr and exit code 2, never a stack trace
@@ -43,6 +45,12 @@ export abstract class LayerAuditCommand extends Command {
   override async finally(error: Error | undefined): Promise<void> {
     this.endProgress()
     return super.finally(error)
+  }
+
+  /** A compare or scan report: progress bars erased, then --format/--output/--json and the gate's exit code. */
+  protected async emit(report: Report, flags: OutputFlags & {color?: boolean}): Promise<void> {
+    this.endProgress()
+    await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
   }
 
   /** Colour only on a TTY, and never when NO_COLOR is set or --no-color given. */

@@ -6,8 +6,7 @@ import {LayerAuditCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-codes.js'
 import {awsFlags, functionFlags, imageFlags, reportFlags} from '../cli/flags.js'
 import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
-import {openOptionsFrom} from '../cli/image-options.js'
-import {emitReport} from '../cli/report-output.js'
+import {auditOptionsFrom} from '../cli/audit-options.js'
 
 export default class Compare extends LayerAuditCommand {
   static override summary = 'Check an image against the zip function it replaces, before Lambda does.'
@@ -45,13 +44,9 @@ ${EXIT_CODES_HELP}`
       image: args.image,
       function: hasFunctionInput(flags) ? resolveOptionsFrom(flags) : undefined,
       kind: flags.kind,
-      open: openOptionsFrom(flags, this.progressCallback()),
-      configFile: flags.config,
-      baselineFile: flags.baseline,
-      maxFileBytes: flags['max-file-bytes'],
+      ...auditOptionsFrom(flags, this.progressCallback()),
     })
-    this.endProgress()
-    await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
+    await this.emit(report, flags)
     return report
   }
 }

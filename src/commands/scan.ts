@@ -5,8 +5,7 @@ import {runScan} from '../audit/run-audit.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-codes.js'
 import {awsFlags, imageFlags, reportFlags} from '../cli/flags.js'
-import {openOptionsFrom} from '../cli/image-options.js'
-import {emitReport} from '../cli/report-output.js'
+import {auditOptionsFrom} from '../cli/audit-options.js'
 
 export default class Scan extends LayerAuditCommand {
   static override summary = 'Find credentials that leaked into an image: build args, ENV, attestations, and files in every layer.'
@@ -33,13 +32,9 @@ ${EXIT_CODES_HELP}`
     const {args, flags} = await this.parse(Scan)
     const report = await runScan({
       image: args.image,
-      open: openOptionsFrom(flags, this.progressCallback()),
-      configFile: flags.config,
-      baselineFile: flags.baseline,
-      maxFileBytes: flags['max-file-bytes'],
+      ...auditOptionsFrom(flags, this.progressCallback()),
     })
-    this.endProgress()
-    await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
+    await this.emit(report, flags)
     return report
   }
 }

@@ -1,0 +1,19 @@
+/** Flags → the options compare and scan share (image, config, baseline, scan cap). */
+import type {AuditCommonOptions} from '../audit/run-audit.js'
+import {openOptionsFrom, type ImageFlagValues} from './image-options.js'
+import type {ProgressCallback} from './progress.js'
+
+export interface AuditFlagValues extends ImageFlagValues {
+  config?: string
+  baseline?: string
+  'max-file-bytes'?: number
+}
+
+export function auditOptionsFrom(flags: AuditFlagValues, onProgress?: ProgressCallback): AuditCommonOptions {
+  return {
+    open: openOptionsFrom(flags, onProgress),
+    configFile: flags.config,
+    baselineFile: flags.baseline,
+    maxFileBytes: flags['max-file-bytes'],
+  }
+}
