@@ -52,8 +52,9 @@ export function inspectImage(image: Image, layers: LayerContents[], tree: FileTr
     entries++
     if (node.type === 'file') merged += node.size
   }
+  const summary = summarizeImage(image, layers)
   return {
-    image: {...summarizeImage(image, layers), configDigest: image.configDigest, attestations: image.attestations.length},
+    image: {...summary, configDigest: image.configDigest, attestations: image.attestations.length},
     indexes: image.indexes.map((ix) => ({
       ...(ix.digest ? {digest: ix.digest} : {}),
       mediaType: ix.mediaType,
@@ -66,12 +67,7 @@ export function inspectImage(image: Image, layers: LayerContents[], tree: FileTr
       ...(cfg.User ? {user: cfg.User} : {}),
       env: envView(cfg.Env ?? [], options),
     },
-    sizes: {
-      compressed: layers.reduce((s, l) => s + l.compressedSize, 0),
-      uncompressed: layers.reduce((s, l) => s + l.uncompressedSize, 0),
-      merged,
-      entries,
-    },
+    sizes: {compressed: summary.compressedSize, uncompressed: summary.uncompressedSize, merged, entries},
     efficiency: {
       score: efficiency.efficiency,
       wastedBytes: efficiency.wastedBytes,

@@ -2,7 +2,8 @@ import {Chalk} from 'chalk'
 import Table from 'cli-table3'
 
 import type {InspectResult} from '../../audit/inspect.js'
-import {humanBytes, shortDigest} from './units.js'
+import {shortDigest} from '../../image/digest.js'
+import {humanBytes} from './units.js'
 
 export function renderInspect(result: InspectResult, options: {color: boolean}): string {
   const c = new Chalk({level: options.color ? 1 : 0})

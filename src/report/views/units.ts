@@ -10,12 +10,6 @@ export function humanBytes(bytes: number): string {
   return i === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[i]}`
 }
 
-export function shortDigest(digest?: string): string {
-  if (!digest) return '-'
-  const [algo, hex] = digest.includes(':') ? digest.split(':') : ['sha256', digest]
-  return `${algo}:${hex.slice(0, 12)}`
-}
-
 /** ls -l style permission string with setuid/setgid/sticky. */
 export function modeString(type: string, mode: number): string {
   const kind = {directory: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p'}[type] ?? '-'
