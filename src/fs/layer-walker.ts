@@ -1,18 +1,18 @@
 /**
  * One pass over one layer's uncompressed tar: headers become LayerEntry/Whiteout records, regular files'
- * bytes go to content hooks, everything else is skipped. Reads the source to its very end (so the
- * digest check riding on it runs) but, like a runtime's tar reader, ignores whatever follows the first
- * end-of-archive block (eStargz keeps its `stargz.index.json` TOC there).
+ * bytes go to content hooks, everything else is skipped. `LayerWalker` is pushed chunks synchronously
+ * (the layer reader inflates straight into it); `walkLayerTar` drives it from a stream. Like a runtime's
+ * tar reader it ignores whatever follows the first end-of-archive block (eStargz keeps its
+ * `stargz.index.json` TOC there), but the source is read to its very end so the digest check runs.
  */
 import type {Readable} from 'node:stream'
-import {extract as tarExtract, type Header} from 'tar-stream'
 import {LayerAuditError} from '../errors.js'
 import type {LayerInfo} from '../image/model.js'
+import {TarFormatError, TarReader, type TarMember} from '../tar/reader.js'
 import type {ContentHook, ContentSink, EntryType, LayerEntry, Whiteout} from './entry.js'
 import {LayerTarError} from './layer-error.js'
 import {cleanTarPath} from './path.js'
 import {classifyPath} from './whiteout.js'
-import {ZeroBlockProbe} from './zero-block-probe.js'
 
 export interface LayerWalk {
   entries: LayerEntry[]
@@ -24,22 +24,113 @@ export interface WalkOptions {
   input?: string
 }
 
-/** tar-stream's header plus the fields it sets but its typings omit. */
-type RawHeader = Omit<Header, 'pax'> & {byteOffset: number; pax?: Record<string, string> | null}
-
 const TYPES: Record<string, EntryType> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  link: 'hardlink',
-  symlink: 'symlink',
-  directory: 'directory',
-  'character-device': 'char',
-  'block-device': 'block',
-  fifo: 'fifo',
+  '0': 'file',
+  '7': 'file', // contiguous file
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'directory',
+  '6': 'fifo',
 }
 
 const XATTR_PREFIX = 'SCHILY.xattr.'
 
+/** One layer's tar, pushed in chunks. Every error it throws is a LayerAuditError naming the layer. */
+export class LayerWalker {
+  private readonly entries: LayerEntry[] = []
+  private readonly whiteouts: Whiteout[] = []
+  private readonly reader = new TarReader((member) => this.record(member))
+
+  constructor(
+    private readonly layer: LayerInfo,
+    private readonly hooks: readonly ContentHook[] = [],
+    private readonly input?: string,
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (this.reader.ended) return
+    try {
+      this.reader.write(chunk)
+    } catch (error) {
+      throw asLayerError(error, this.layer, this.input)
+    }
+  }
+
+  /** The source ended: the walk's result, or the truncated-tar error. */
+  end(): LayerWalk {
+    try {
+      this.reader.end()
+    } catch (error) {
+      throw asLayerError(error, this.layer, this.input)
+    }
+    return {entries: this.entries, whiteouts: this.whiteouts}
+  }
+
+  /** Turns one member into an entry or whiteout; returns the sink that wants its bytes. */
+  private record(member: TarMember): ContentSink | undefined {
+    const {layer, input} = this
+    const path = cleanTarPath(member.name)
+    if (path === '/') return undefined // "." or "./": the root, never an entry (ggcr #2399)
+    const match = classifyPath(path, layer, input)
+    if (match.kind === 'whiteout') {
+      this.whiteouts.push(match.whiteout)
+      return undefined
+    }
+    if (match.kind === 'ignore') return undefined
+
+    const type = TYPES[member.flag]
+    if (!type) {
+      throw new LayerTarError('UNSUPPORTED', layer, `unsupported tar entry type '${member.flag}' at ${path}`, {input})
+    }
+    const pax = member.pax
+    const entry: LayerEntry = {
+      path,
+      type,
+      mode: member.mode & 0o7777,
+      uid: paxInt(pax?.uid) ?? member.uid,
+      gid: paxInt(pax?.gid) ?? member.gid,
+      size: type === 'file' ? member.size : 0,
+      mtime: paxTime(pax?.mtime) ?? member.mtime,
+    }
+    if (type === 'symlink') entry.linkTarget = member.linkname
+    else if (type === 'hardlink') {
+      const target = member.linkname ? cleanTarPath(member.linkname) : '/'
+      if (target === '/') throw new LayerTarError('CORRUPT', layer, `hardlink ${path} has no target`, {input})
+      entry.linkTarget = target
+    } else if (type === 'char' || type === 'block') {
+      entry.devmajor = member.devmajor
+      entry.devminor = member.devminor
+    }
+    if (pax) {
+      for (const key in pax) {
+        if (key.startsWith(XATTR_PREFIX)) (entry.xattrs ??= {})[key.slice(XATTR_PREFIX.length)] = pax[key]
+      }
+    }
+    this.entries.push(entry)
+
+    if (type !== 'file' || this.hooks.length === 0) return undefined
+    let sinks: ContentSink[] | undefined
+    for (const hook of this.hooks) {
+      const sink = hook(entry, layer)
+      if (sink) (sinks ??= []).push(sink)
+    }
+    if (!sinks) return undefined
+    if (sinks.length === 1) return sinks[0]
+    const targets = sinks
+    return {
+      write: (chunk) => {
+        for (const sink of targets) sink.write(chunk)
+      },
+      end: () => {
+        for (const sink of targets) sink.end()
+      },
+    }
+  }
+}
+
+/** Walks a tar stream to its end (see LayerWalker); rejects with a LayerAuditError naming the layer. */
 export function walkLayerTar(
   tar: Readable,
   layer: LayerInfo,
@@ -47,184 +138,45 @@ export function walkLayerTar(
   options: WalkOptions = {},
 ): Promise<LayerWalk> {
   const input = options.input
-  const entries: LayerEntry[] = []
-  const whiteouts: Whiteout[] = []
-  const probe = new ZeroBlockProbe()
-  // 1 MiB of parser buffer: 256 KiB inflate chunks rarely hit backpressure.
-  const extract = tarExtract({highWaterMark: 1 << 20})
-
-  /** Where the next header must start if nothing (pax/GNU long headers, zero blocks) sits in between. */
-  let nextHeaderAt = 0
-  /** Set once a zero block ended the archive; the rest of the bytes are read and dropped. */
-  let archiveEnded = false
-  let sourceEnded = false
-  let settled = false
-
+  const walker = new LayerWalker(layer, hooks, input)
   return new Promise<LayerWalk>((resolve, reject) => {
-    const succeed = () => {
+    let settled = false
+    let sourceEnded = false
+    const settle = (outcome: {walk: LayerWalk} | {error: unknown}) => {
       if (settled) return
       settled = true
-      cleanup()
-      resolve({entries, whiteouts})
-    }
-    const fail = (error: unknown) => {
-      if (settled) return
-      settled = true
-      cleanup()
-      if (!tar.destroyed) tar.destroy()
-      reject(asLayerError(error, layer, input))
-    }
-    const cleanup = () => {
       tar.off('data', onData)
       tar.off('end', onEnd)
-      tar.off('error', fail)
+      tar.off('error', onError)
       tar.off('close', onClose)
-      if (!extract.destroyed) extract.destroy()
+      if ('walk' in outcome) return resolve(outcome.walk)
+      if (!tar.destroyed) tar.destroy()
+      reject(asLayerError(outcome.error, layer, input))
     }
-
-    /** The archive ended at nextHeaderAt if a zero block sits there; used before blaming the bytes. */
-    const endedAtZeroBlock = () => {
-      if (!archiveEnded && probe.isZeroBlock(nextHeaderAt)) {
-        archiveEnded = true
-        if (tar.isPaused()) tar.resume()
-      }
-      return archiveEnded
-    }
-
     const onData = (chunk: Buffer) => {
-      if (archiveEnded || settled) return
-      probe.push(chunk)
-      if (!extract.write(chunk)) tar.pause()
+      try {
+        walker.write(chunk)
+      } catch (error) {
+        settle({error})
+      }
     }
     const onEnd = () => {
       sourceEnded = true
-      if (archiveEnded) return succeed()
-      extract.end(undefined)
+      try {
+        settle({walk: walker.end()})
+      } catch (error) {
+        settle({error})
+      }
     }
+    const onError = (error: Error) => settle({error})
     const onClose = () => {
-      if (!sourceEnded) fail(new LayerTarError('CORRUPT', layer, 'layer stream closed before its end', {input}))
+      if (!sourceEnded) settle({error: new LayerTarError('CORRUPT', layer, 'layer stream closed before its end', {input})})
     }
-
-    extract.on('drain', () => {
-      if (!settled && tar.isPaused()) tar.resume()
-    })
-    extract.on('finish', succeed)
-    extract.on('error', (error: Error) => {
-      // Bytes after the end-of-archive marker are not part of the filesystem; don't judge them.
-      if (endedAtZeroBlock()) {
-        if (sourceEnded) succeed()
-        return
-      }
-      fail(error)
-    })
-
-    extract.on('entry', (rawHeader, stream, next) => {
-      const header = rawHeader as unknown as RawHeader
-      // The extract's own error listener reports failures; an entry stream destroyed with it must not throw.
-      stream.on('error', ignore)
-      const headerAt = header.byteOffset - 512
-      if (headerAt > nextHeaderAt) endedAtZeroBlock()
-      const dataSize = header.type === 'directory' ? 0 : (header.size ?? 0)
-      nextHeaderAt = header.byteOffset + padded(dataSize)
-      probe.keepAfter(nextHeaderAt)
-
-      let sinks: ContentSink[] | undefined
-      if (!archiveEnded) {
-        try {
-          sinks = record(header)
-        } catch (error) {
-          fail(error)
-          return
-        }
-      }
-      if (sinks) {
-        const targets = sinks
-        stream.on('data', (chunk) => {
-          try {
-            for (const sink of targets) sink.write(chunk as Buffer)
-          } catch (error) {
-            fail(error)
-          }
-        })
-        stream.on('end', () => {
-          try {
-            for (const sink of targets) sink.end()
-          } catch (error) {
-            fail(error)
-            return
-          }
-          next()
-        })
-      } else {
-        stream.on('end', () => next())
-      }
-      stream.resume()
-    })
-
     tar.on('data', onData)
     tar.on('end', onEnd)
-    tar.on('error', fail)
+    tar.on('error', onError)
     tar.on('close', onClose)
   })
-
-  /** Turns one header into an entry or whiteout; returns the sinks that want its bytes. */
-  function record(header: RawHeader): ContentSink[] | undefined {
-    const path = cleanTarPath(header.name)
-    if (path === '/') return undefined // "." or "./": the root, never an entry (ggcr #2399)
-    const match = classifyPath(path, layer, input)
-    if (match.kind === 'whiteout') {
-      whiteouts.push(match.whiteout)
-      return undefined
-    }
-    if (match.kind === 'ignore') return undefined
-
-    const type = TYPES[header.type ?? '']
-    if (!type) {
-      throw new LayerTarError('UNSUPPORTED', layer, `unsupported tar entry type ${String(header.type)} at ${path}`, {
-        input,
-      })
-    }
-    const pax = header.pax ?? undefined
-    const entry: LayerEntry = {
-      path,
-      type,
-      mode: (header.mode ?? 0) & 0o7777,
-      uid: paxInt(pax?.uid) ?? header.uid ?? 0,
-      gid: paxInt(pax?.gid) ?? header.gid ?? 0,
-      size: type === 'file' ? (header.size ?? 0) : 0,
-      mtime: paxTime(pax?.mtime) ?? Math.floor((header.mtime?.getTime() ?? 0) / 1000),
-    }
-    if (type === 'symlink') entry.linkTarget = header.linkname ?? ''
-    else if (type === 'hardlink') {
-      const target = header.linkname ? cleanTarPath(header.linkname) : '/'
-      if (target === '/') throw new LayerTarError('CORRUPT', layer, `hardlink ${path} has no target`, {input})
-      entry.linkTarget = target
-    } else if (type === 'char' || type === 'block') {
-      entry.devmajor = header.devmajor ?? 0
-      entry.devminor = header.devminor ?? 0
-    }
-    if (pax) {
-      for (const key in pax) {
-        if (key.startsWith(XATTR_PREFIX)) (entry.xattrs ??= {})[key.slice(XATTR_PREFIX.length)] = pax[key]
-      }
-    }
-    entries.push(entry)
-
-    if (type !== 'file' || hooks.length === 0) return undefined
-    let sinks: ContentSink[] | undefined
-    for (const hook of hooks) {
-      const sink = hook(entry, layer)
-      if (sink) (sinks ??= []).push(sink)
-    }
-    return sinks
-  }
-}
-
-function ignore(): void {}
-
-function padded(size: number): number {
-  const rest = size % 512
-  return rest === 0 ? size : size + 512 - rest
 }
 
 function paxInt(value: string | undefined): number | undefined {
@@ -239,12 +191,13 @@ function paxTime(value: string | undefined): number | undefined {
   return Number.isFinite(n) ? Math.floor(n) : undefined
 }
 
-/** Our typed errors pass through; tar-stream's plain ones become CORRUPT naming the layer. */
+/** Our typed errors pass through; the tar reader's and a sink's plain ones become CORRUPT naming the layer. */
 function asLayerError(error: unknown, layer: LayerInfo, input: string | undefined): LayerAuditError {
   if (error instanceof LayerAuditError) return error
   const message = error instanceof Error ? error.message : String(error)
-  const problem = /unexpected end/i.test(message)
-    ? 'truncated tar (unexpected end of data)'
-    : `corrupt tar: ${message.replace(/\.$/, '')}`
+  const problem =
+    error instanceof TarFormatError && error.kind === 'truncated'
+      ? 'truncated tar (unexpected end of data)'
+      : `corrupt tar: ${message.replace(/\.$/, '')}`
   return new LayerTarError('CORRUPT', layer, problem, {input, cause: error})
 }

@@ -1,18 +1,17 @@
 /**
- * Every layer of an image, read once: decompressed and digest-checked by openLayerStream, walked by
- * walkLayerTar. Several layers stream at once; results come back in layer order for flatten to apply
- * bottom to top.
+ * Every layer of an image, read once by a LayerReader: decompressed, digest-checked and walked in one
+ * synchronous pass per chunk. Several layers stream at once, biggest first so the last to finish is a
+ * small one; results come back in layer order for flatten to apply bottom to top.
  *
  * Big images are read in worker threads (docs/performance.md): the main thread only does the I/O and
  * forwards blob bytes; each worker inflates, hashes and walks its layer. Closure hooks cannot cross
  * threads, so they keep everything on the main thread; hook SPECS (hook-spec.ts) work on both paths.
  */
 import type {Readable} from 'node:stream'
-import {openLayerStream} from '../image/layer-stream.js'
 import type {Image, LayerInfo} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
 import {layerHooks, type ContentHookSpec} from './hook-spec.js'
-import {walkLayerTar} from './layer-walker.js'
+import {LayerReader, readLayerFrom} from './layer-reader.js'
 import {LayerWorkerPool, layerWorkerAvailable, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
@@ -62,7 +61,10 @@ function useWorkers(image: Image, options: ReadLayersOptions): boolean {
   return true
 }
 
-/** Runs `readOne` over every layer, `concurrency` at a time; the first failure cancels the rest. */
+/**
+ * Runs `readOne` over every layer, `concurrency` at a time, biggest blob first (with two lanes, reading
+ * in layer order could leave one lane inflating a big last layer alone); the first failure cancels the rest.
+ */
 async function forEachLayer(
   image: Image,
   concurrency: number,
@@ -70,10 +72,11 @@ async function forEachLayer(
   cancelAll: () => void,
 ): Promise<void> {
   let failure: {error: unknown} | undefined
-  let nextLayer = 0
+  const order = image.layers.map((_, i) => i).sort((a, b) => (image.layers[b].size ?? 0) - (image.layers[a].size ?? 0) || a - b)
+  let next = 0
   const lane = async (): Promise<void> => {
-    while (!failure && nextLayer < image.layers.length) {
-      const position = nextLayer++
+    while (!failure && next < order.length) {
+      const position = order[next++]
       try {
         await readOne(image.layers[position], position, () => failure !== undefined)
       } catch (error) {
@@ -94,28 +97,27 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
   const open = new Set<Readable>()
 
   const readOne = async (layer: LayerInfo, position: number, isFailed: () => boolean): Promise<void> => {
-    const {tar, stats} = await openLayerStream(image, layer)
+    const blob = await image.openLayer(layer)
     if (isFailed()) {
-      tar.destroy()
+      blob.destroy()
       return
     }
-    open.add(tar)
+    open.add(blob)
     try {
       const specHooks = layerHooks(specs, layer)
       const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
-      const {entries, whiteouts} = await walkLayerTar(tar, layer, hooks, {input: image.reference})
-      const {compression, compressedSize, uncompressedSize} = await stats
-      const contents: LayerContents = {layer, entries, whiteouts, compression, compressedSize, uncompressedSize}
+      const read = await readLayerFrom(blob, new LayerReader(layer, hooks, image.reference))
+      const contents: LayerContents = {layer, ...read}
       results[position] = contents
       specHooks.results().forEach((result, i) => specs[i].onResult(layer, result))
       options.onLayerDone?.(contents)
     } finally {
-      open.delete(tar)
+      open.delete(blob)
     }
   }
 
   await forEachLayer(image, concurrency, readOne, () => {
-    for (const tar of open) tar.destroy()
+    for (const blob of open) blob.destroy()
   })
   return results
 }

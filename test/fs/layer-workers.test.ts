@@ -141,9 +141,10 @@ describe.skipIf(!built)('readLayers in layer workers', () => {
   it('a failing layer cancels the others: every blob stream is closed, the first error wins', async () => {
     const {lib, fs} = await dist()
     const dir = tmpDir()
-    // Incompressible and big enough to still be streaming when layer 1 fails.
+    // Incompressible and big enough to still be streaming when layer 1 fails. Layers are read biggest
+    // first, so the bad one is the biggest: it is read at once.
     const big = await packTar([{name: 'big', content: randomBytes(16 << 20)}])
-    const bad = (await packTar([{name: 'x', content: 'x'}])).subarray(0, 700)
+    const bad = (await packTar([{name: 'x', content: randomBytes(24 << 20)}])).subarray(0, 20 << 20)
     const tars = [big, bad, big, big, big, big]
     writeOciLayout(dir, tars)
     const image = await lib.openImage(`oci:${dir}:img`)

@@ -1,15 +1,13 @@
 /**
- * A layer worker: what openLayerStream + walkLayerTar do on the main thread — sniff, stored-blob
- * digest, inflate, diff_id digest, tar walk, content hooks — for blob bytes the main thread sends.
- * The main thread keeps only the I/O (every image source unchanged); the CPU work of one layer runs here.
+ * A layer worker: what the main thread's LayerReader does — sniff, stored-blob digest, inflate, diff_id
+ * digest, tar walk, content hooks — for blob bytes the main thread sends. The main thread keeps only the
+ * I/O (every image source unchanged); the CPU work of one layer runs here, synchronously per message:
+ * a chunk is inflated, hashed and walked before it is acknowledged.
  */
-import {Readable} from 'node:stream'
 import {parentPort} from 'node:worker_threads'
-import {layerStreamFrom} from '../../image/layer-stream.js'
 import type {LayerInfo} from '../../image/model.js'
-import type {ContentHook} from '../entry.js'
 import type {HookSpecMessage, LayerHookFactory} from '../hook-spec.js'
-import {walkLayerTar} from '../layer-walker.js'
+import {LayerReader} from '../layer-reader.js'
 import {reviveError, serializeError} from './error-transfer.js'
 import type {FromWorker, ToWorker} from './protocol.js'
 
@@ -20,44 +18,66 @@ const post = (message: FromWorker): void => port.postMessage(message)
 const factories = new Map<string, Promise<LayerHookFactory>>()
 
 class Job {
-  /** Bytes received but not yet acknowledged: the queue was above its high-water mark. */
-  private unacked = 0
-  readonly raw: Readable
+  private reader?: LayerReader
+  /** Chunks that arrived while the hook modules were still loading. */
+  private early: Buffer[] = []
+  private ended = false
+  private failed = false
+  private built: {result(): unknown}[] = []
 
-  constructor(readonly id: number) {
-    this.raw = new Readable({
-      highWaterMark: 1 << 20,
-      read: () => {
-        if (this.unacked > 0) {
-          post({type: 'ack', id: this.id, bytes: this.unacked})
-          this.unacked = 0
-        }
-      },
-    })
-  }
+  constructor(readonly id: number) {}
 
-  push(chunk: Uint8Array): void {
-    if (this.raw.destroyed) return
-    const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    if (this.raw.push(buffer)) post({type: 'ack', id: this.id, bytes: buffer.length})
-    else this.unacked += buffer.length
-  }
-
-  async run(layer: LayerInfo, input: string, specs: HookSpecMessage[]): Promise<void> {
+  async start(layer: LayerInfo, input: string, specs: HookSpecMessage[]): Promise<void> {
     try {
       const built = await Promise.all(specs.map(async (spec) => (await factoryOf(spec.module))(spec.options, layer)))
-      const hooks: ContentHook[] = built.map((b) => b.hook)
-      const {tar, stats} = await layerStreamFrom(this.raw, layer, input)
-      const {entries, whiteouts} = await walkLayerTar(tar, layer, hooks, {input})
-      const {compression, compressedSize, uncompressedSize} = await stats
-      const hookResults = built.map((b) => b.result())
-      post({type: 'done', id: this.id, result: {entries, whiteouts, compression, compressedSize, uncompressedSize, hookResults}})
+      if (this.failed) return
+      this.built = built
+      this.reader = new LayerReader(layer, built.map((b) => b.hook), input)
+      const early = this.early
+      this.early = []
+      for (const chunk of early) this.push(chunk)
+      if (this.ended) this.end()
     } catch (error) {
-      this.raw.destroy()
-      post({type: 'error', id: this.id, error: serializeError(error)})
-    } finally {
-      jobs.delete(this.id)
+      this.fail(error)
     }
+  }
+
+  push(chunk: Buffer): void {
+    if (this.failed) return
+    if (!this.reader) {
+      this.early.push(chunk)
+      return
+    }
+    try {
+      this.reader.write(chunk)
+      post({type: 'ack', id: this.id, bytes: chunk.length})
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  end(): void {
+    this.ended = true
+    if (this.failed || !this.reader) return
+    try {
+      const read = this.reader.end()
+      post({type: 'done', id: this.id, result: {...read, hookResults: this.built.map((b) => b.result())}})
+      jobs.delete(this.id)
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  fail(error: unknown): void {
+    if (this.failed) return
+    this.failed = true
+    jobs.delete(this.id)
+    post({type: 'error', id: this.id, error: serializeError(error)})
+  }
+
+  /** The main thread's source failed or the job was cancelled. */
+  abort(error: Error): void {
+    this.fail(this.reader ? this.reader.sourceError(error) : error)
   }
 }
 
@@ -80,17 +100,19 @@ port.on('message', (message: ToWorker) => {
     case 'job': {
       const job = new Job(message.id)
       jobs.set(message.id, job)
-      void job.run(message.layer, message.input, message.specs)
+      void job.start(message.layer, message.input, message.specs)
       break
     }
-    case 'chunk':
-      jobs.get(message.id)?.push(message.chunk)
+    case 'chunk': {
+      const {chunk} = message
+      jobs.get(message.id)?.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
       break
+    }
     case 'end':
-      jobs.get(message.id)?.raw.push(null)
+      jobs.get(message.id)?.end()
       break
     case 'abort':
-      jobs.get(message.id)?.raw.destroy(message.error ? reviveError(message.error) : new Error('cancelled'))
+      jobs.get(message.id)?.abort(message.error ? reviveError(message.error) : new Error('cancelled'))
       break
   }
 })

@@ -10,7 +10,7 @@ import {ImageSourceError} from '../../errors.js'
 import type {Compression} from '../compression.js'
 import {checkJsonSize} from '../json-document.js'
 import {type ArchiveBytes, type SequentialReader, archiveBytes} from './archive-bytes.js'
-import {BLOCK, type TarMemberType, isMetaFlag, memberType, paddedSize, parseHeader, parsePax} from './tar-header.js'
+import {BLOCK, type TarMemberType, isMetaFlag, memberType, paddedSize, parseHeader, parsePax} from '../../tar/header.js'
 
 export interface TarMember {
   name: string

@@ -1,0 +1,76 @@
+/**
+ * One layer read in one synchronous pass: blob bytes in, LayerDecoder (inflate + digests) straight into
+ * LayerWalker (tar entries + content hooks), no stream in between. A layer worker pushes the chunks it
+ * is sent; the main thread pushes a source's stream (`readLayerFrom`).
+ */
+import type {Readable} from 'node:stream'
+import {LayerDecoder} from '../image/layer-decoder.js'
+import type {LayerInfo} from '../image/model.js'
+import type {ContentHook, LayerContents} from './entry.js'
+import {LayerWalker} from './layer-walker.js'
+
+export type LayerRead = Omit<LayerContents, 'layer'>
+
+export class LayerReader {
+  private readonly walker: LayerWalker
+  private readonly decoder: LayerDecoder
+
+  constructor(layer: LayerInfo, hooks: readonly ContentHook[], input: string) {
+    this.walker = new LayerWalker(layer, hooks, input)
+    this.decoder = new LayerDecoder(layer, input, (tar) => this.walker.write(tar))
+  }
+
+  /** Throws the layer's typed error (broken stream, corrupt tar, a hook's failure). */
+  write(blobChunk: Buffer): void {
+    this.decoder.write(blobChunk)
+  }
+
+  /** The blob ended: digests are checked before the tar's completeness (a bad blob is the better answer). */
+  end(): LayerRead {
+    const stats = this.decoder.end()
+    return {...this.walker.end(), ...stats}
+  }
+
+  /** The typed error for a failure of the blob's source. */
+  sourceError(error: unknown): Error {
+    return this.decoder.sourceError(error)
+  }
+
+  closedEarly(): Error {
+    return this.decoder.closedEarly()
+  }
+}
+
+/** Reads a blob stream through a LayerReader; the stream is destroyed on failure. */
+export function readLayerFrom(blob: Readable, reader: LayerReader): Promise<LayerRead> {
+  return new Promise<LayerRead>((resolve, reject) => {
+    let done = false
+    const finish = (outcome: {read: LayerRead} | {error: Error}) => {
+      if (done) return
+      done = true
+      blob.off('data', onData)
+      if ('read' in outcome) return resolve(outcome.read)
+      blob.destroy()
+      reject(outcome.error)
+    }
+    const onData = (chunk: Buffer) => {
+      try {
+        reader.write(chunk)
+      } catch (error) {
+        finish({error: error as Error})
+      }
+    }
+    blob.on('data', onData)
+    blob.once('end', () => {
+      try {
+        finish({read: reader.end()})
+      } catch (error) {
+        finish({error: error as Error})
+      }
+    })
+    blob.once('error', (error) => finish({error: reader.sourceError(error)}))
+    blob.once('close', () => {
+      if (!blob.readableEnded) finish({error: reader.closedEarly()})
+    })
+  })
+}
