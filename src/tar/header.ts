@@ -22,32 +22,35 @@ export interface RawHeader {
 
 export const BLOCK = 512
 
-/** `null` for a zero block (end of archive); throws on a bad checksum or a malformed number field. */
-export function parseHeader(block: Buffer): RawHeader | null {
-  const sums = checksums(block)
+/**
+ * The header in the 512 bytes at `at` (a view would cost an allocation per member on the hot path).
+ * `null` for a zero block (end of archive); throws on a bad checksum or a malformed number field.
+ */
+export function parseHeader(buf: Buffer, at = 0): RawHeader | null {
+  const sums = checksums(buf, at)
   if (sums.all === 0) return null
-  const stored = parseOctal(block, 148, 156, 'checksum')
+  const stored = parseOctal(buf, at + 148, at + 156, 'checksum')
   if (stored !== sums.unsigned && stored !== sums.signed) throw new Error('bad tar header checksum')
-  let name = cString(block, 0, 100)
+  let name = cString(buf, at, at + 100)
   // ustar ("ustar\0") has a name prefix; old GNU ("ustar  \0") keeps other fields there; v7 has neither
   // the prefix nor device numbers (those bytes may hold anything).
-  const magic = block[257] === 0x75 ? block.toString('latin1', 257, 263) : ''
-  if (magic === 'ustar\0' && block[345] !== 0) name = `${cString(block, 345, 500)}/${name}`
+  const magic = buf[at + 257] === 0x75 ? buf.toString('latin1', at + 257, at + 263) : ''
+  if (magic === 'ustar\0' && buf[at + 345] !== 0) name = `${cString(buf, at + 345, at + 500)}/${name}`
   const devices = magic === 'ustar\0' || magic === 'ustar '
-  let flag = block[156] === 0 ? '0' : String.fromCharCode(block[156]!)
+  let flag = buf[at + 156] === 0 ? '0' : String.fromCharCode(buf[at + 156]!)
   // Pre-POSIX tars mark directories by a trailing slash only.
   if (flag === '0' && name.endsWith('/')) flag = '5'
   return {
     name,
-    linkname: block[157] === 0 ? '' : cString(block, 157, 257),
-    size: parseNumber(block, 124, 136, 'size'),
+    linkname: buf[at + 157] === 0 ? '' : cString(buf, at + 157, at + 257),
+    size: parseNumber(buf, at + 124, at + 136, 'size'),
     flag,
-    mode: parseNumber(block, 100, 108, 'mode'),
-    uid: parseNumber(block, 108, 116, 'uid'),
-    gid: parseNumber(block, 116, 124, 'gid'),
-    mtime: parseNumber(block, 136, 148, 'mtime'),
-    devmajor: devices ? parseNumber(block, 329, 337, 'devmajor') : 0,
-    devminor: devices ? parseNumber(block, 337, 345, 'devminor') : 0,
+    mode: parseNumber(buf, at + 100, at + 108, 'mode'),
+    uid: parseNumber(buf, at + 108, at + 116, 'uid'),
+    gid: parseNumber(buf, at + 116, at + 124, 'gid'),
+    mtime: parseNumber(buf, at + 136, at + 148, 'mtime'),
+    devmajor: devices ? parseNumber(buf, at + 329, at + 337, 'devmajor') : 0,
+    devminor: devices ? parseNumber(buf, at + 337, at + 345, 'devminor') : 0,
   }
 }
 
@@ -100,22 +103,21 @@ export function cString(block: Buffer, start: number, end: number): string {
 }
 
 /** Sums for the checksum test (the checksum field counted as spaces, bytes unsigned and signed) and of every byte. */
-function checksums(block: Buffer): {unsigned: number; signed: number; all: number} {
-  let unsigned = 0
+function checksums(buf: Buffer, at: number): {unsigned: number; signed: number; all: number} {
+  let all = 0
   let high = 0
-  for (let i = 0; i < BLOCK; i++) {
-    const byte = block[i]!
-    unsigned += byte
+  for (let i = at; i < at + BLOCK; i++) {
+    const byte = buf[i]!
+    all += byte
     if (byte > 127) high++
   }
-  const all = unsigned
   let field = 0
   let fieldHigh = 0
-  for (let i = 148; i < 156; i++) {
-    field += block[i]!
-    if (block[i]! > 127) fieldHigh++
+  for (let i = at + 148; i < at + 156; i++) {
+    field += buf[i]!
+    if (buf[i]! > 127) fieldHigh++
   }
-  unsigned += 8 * 0x20 - field
+  const unsigned = all + 8 * 0x20 - field
   return {unsigned, signed: unsigned - 256 * (high - fieldHigh), all}
 }
 

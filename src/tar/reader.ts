@@ -67,15 +67,15 @@ export class TarReader {
       switch (this.state) {
         case 'header': {
           if (this.blockFill === 0 && chunk.length - at >= BLOCK) {
+            this.header(chunk, at, this.position + at)
             at += BLOCK
-            this.header(chunk.subarray(at - BLOCK, at), this.position + at - BLOCK)
           } else {
             const n = chunk.copy(this.block, this.blockFill, at, at + BLOCK - this.blockFill)
             this.blockFill += n
             at += n
             if (this.blockFill === BLOCK) {
               this.blockFill = 0
-              this.header(this.block, this.position + at - BLOCK)
+              this.header(this.block, 0, this.position + at - BLOCK)
             }
           }
           break
@@ -114,11 +114,11 @@ export class TarReader {
     throw new TarFormatError('truncated', 'unexpected end of data')
   }
 
-  /** One header block, which starts at `offset` in the stream. */
-  private header(block: Buffer, offset: number): void {
+  /** The header block at `at` in `buf`, which starts at `offset` in the stream. */
+  private header(buf: Buffer, at: number, offset: number): void {
     let raw: RawHeader | null
     try {
-      raw = parseHeader(block)
+      raw = parseHeader(buf, at)
     } catch (error) {
       throw new TarFormatError('corrupt', `${(error as Error).message} at byte ${offset}`)
     }
@@ -137,7 +137,8 @@ export class TarReader {
 
     const {path, linkpath, pax} = this.pending
     this.pending = {}
-    const member: TarMember = {...raw, offset}
+    const member = raw as TarMember
+    member.offset = offset
     if (path !== undefined) member.name = path
     if (linkpath !== undefined) member.linkname = linkpath
     if (pax) {
