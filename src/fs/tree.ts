@@ -145,12 +145,15 @@ export class FileTree {
   }
 }
 
-function* walkSlot(slot: Slot): Generator<FileNode> {
-  if (!slot.children) return
-  for (const name of [...slot.children.keys()].sort(compareNames)) {
-    const child = slot.children.get(name)!
-    if (child.node) yield child.node
-    yield* walkSlot(child)
+/** Depth first with an explicit stack: nested generators cost a resume per level for every node. */
+function* walkSlot(start: Slot): Generator<FileNode> {
+  const stack: Slot[] = [start]
+  while (stack.length > 0) {
+    const slot = stack.pop()!
+    if (slot !== start && slot.node) yield slot.node
+    if (!slot.children) continue
+    const names = [...slot.children.keys()].sort(compareNames)
+    for (let i = names.length - 1; i >= 0; i--) stack.push(slot.children.get(names[i]!)!)
   }
 }
 
