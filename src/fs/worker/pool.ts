@@ -4,7 +4,7 @@
  * 1 MiB buffers we own, which are transferred, not cloned. Copying is needed: a source may still hold
  * its chunk (the registry cache tee writes it to disk asynchronously), so its memory is not ours to
  * detach; the copy costs ~0.1 s per GB. Backpressure: the source pauses while a worker has more than
- * MAX_IN_FLIGHT bytes it has not taken off its queue.
+ * MAX_IN_FLIGHT bytes it has not yet inflated and walked.
  */
 import {existsSync} from 'node:fs'
 import type {Readable} from 'node:stream'

@@ -13,7 +13,7 @@ export type ToWorker =
   | {type: 'abort'; id: number; error?: SerializedError}
 
 export type FromWorker =
-  /** The worker took this many blob bytes off its queue: the main thread may send more. */
+  /** The worker has inflated and walked this many more blob bytes: the main thread may send more. */
   | {type: 'ack'; id: number; bytes: number}
   | {type: 'done'; id: number; result: WorkerLayerResult}
   | {type: 'error'; id: number; error: SerializedError}
