@@ -24,7 +24,6 @@ export function isBinary(head: Uint8Array): boolean {
   for (const magic of MAGIC) {
     if (head.length >= magic.length && magic.every((byte, i) => head[i] === byte)) return true
   }
-  const end = Math.min(head.length, SNIFF_BYTES)
-  for (let i = 0; i < end; i++) if (head[i] === 0) return true
-  return false
+  // Buffer's indexOf is memchr; a byte loop here was 5% of the scan.
+  return Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, SNIFF_BYTES)).indexOf(0) !== -1
 }

@@ -3,7 +3,8 @@
  * windows of WINDOW bytes that overlap by OVERLAP, so a secret cut by a chunk boundary is still whole
  * in one window; a match is reported only by the window whose "report zone" holds its first byte, so
  * the overlap never reports twice. Bytes are decoded as latin1: one byte, one character, offsets and
- * line counts stay exact and every pattern is ASCII anyway.
+ * line counts stay exact and every pattern is ASCII anyway. Most windows are never decoded at all: the
+ * window matcher sieves their bytes first (window-matcher.ts), and lines are counted on bytes.
  */
 import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
 import type {ContentHookSpec, LayerHook} from '../fs/hook-spec.js'
@@ -11,8 +12,8 @@ import type {LayerInfo} from '../image/model.js'
 import {isBinary, SNIFF_BYTES} from './binary.js'
 import {credentialFileKind, credentialValues, type CredentialFileKind} from './credential-files.js'
 import type {ContentScanResult, ContentScanStats, CredentialFileHit, SecretHit} from './hits.js'
-import {findSecrets} from './match.js'
 import {fingerprint, redact} from './redact.js'
+import {WindowMatcher} from './window-matcher.js'
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 const WINDOW = 256 * 1024
@@ -20,6 +21,10 @@ const WINDOW = 256 * 1024
 const OVERLAP = 8 * 1024
 /** Credential files are small; more than this is not a credential file we can parse. */
 const MAX_CREDENTIAL_FILE_BYTES = 256 * 1024
+
+/** One per thread (layer workers each have their own): it holds a window only while a flush runs. */
+let sharedMatcher: WindowMatcher | undefined
+const windowMatcher = () => (sharedMatcher ??= new WindowMatcher())
 
 export interface ContentScannerOptions {
   /** Bytes read per file; the rest is skipped and the file counted as capped. Default 1 MiB. */
@@ -93,7 +98,8 @@ export function createLayerHook(options: ContentScannerOptions, _layer: LayerInf
 class ScanSink implements ContentSink {
   private pending: Buffer[] = []
   private pendingBytes = 0
-  private carry = ''
+  /** The window's last OVERLAP bytes, scanned again at the head of the next. */
+  private carry: Buffer = Buffer.alloc(0)
   private newlinesBefore = 0
   private accepted = 0
   private sniffed = false
@@ -151,16 +157,17 @@ class ScanSink implements ContentSink {
   }
 
   private flush(final: boolean): void {
-    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending)
-    const text = this.carry + bytes.toString('latin1')
+    const matcher = windowMatcher()
+    const length = this.carry.length + this.pendingBytes
+    const window = matcher.load(this.carry.length > 0 ? [this.carry, ...this.pending] : this.pending, length)
     this.pending = []
     this.pendingBytes = 0
-    const reportEnd = final ? text.length : Math.max(0, text.length - OVERLAP)
+    const reportEnd = final ? length : Math.max(0, length - OVERLAP)
     let counted = 0
     let newlines = this.newlinesBefore
-    for (const match of findSecrets(text)) {
+    for (const match of matcher.find()) {
       if (match.index >= reportEnd) continue
-      newlines += countNewlines(text, counted, match.index)
+      newlines += matcher.countNewlines(counted, match.index)
       counted = match.index
       this.scanner.addSecret({
         layer: this.layer.index,
@@ -175,8 +182,10 @@ class ScanSink implements ContentSink {
         name: match.name,
       })
     }
-    this.newlinesBefore = newlines + countNewlines(text, counted, reportEnd)
-    this.carry = text.slice(reportEnd)
+    if (final) return
+    this.newlinesBefore = newlines + matcher.countNewlines(counted, reportEnd)
+    // A copy: the matcher's next window overwrites this one.
+    this.carry = Buffer.from(window.subarray(reportEnd))
   }
 
   private parseCredentialFile(kind: CredentialFileKind, bytes: Buffer): void {
@@ -190,10 +199,4 @@ class ScanSink implements ContentSink {
       values: values.map((v) => ({field: v.field, redacted: redact(v.value), fingerprint: fingerprint(v.value), example: v.example === true})),
     })
   }
-}
-
-function countNewlines(text: string, from: number, to: number): number {
-  let n = 0
-  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++
-  return n
 }

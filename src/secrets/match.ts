@@ -1,6 +1,9 @@
 /**
  * Runs the pattern data over a string: keyword prefilter, regex, then the value checks (example keys,
- * placeholders, entropy, character classes). Works on any text: file windows, history lines, env values.
+ * placeholders, entropy, character classes). Works on any text: history lines, env values, attestations;
+ * file windows go through window-matcher.ts, which finds the same on bytes. A pattern counts only if one of
+ * its keywords occurs in the text (ignoring case; a keyword inside another counts); a pattern that says where
+ * its matches start (startsWithKeyword, starts) has its regex tried only there.
  */
 import type {Severity} from '../rules/types.js'
 import {characterClasses, shannonEntropy} from './entropy.js'
@@ -22,16 +25,24 @@ export interface SecretMatch {
   name?: string
 }
 
-interface Compiled {
+export interface Compiled {
   pattern: SecretPattern
   /** Lower case. */
   keywords: string[]
   regex: RegExp
-  /** The same regex anchored where it is tried (startsWithKeyword patterns), made on first use. */
+  /** The same regex anchored where it is tried (start-anchored patterns), made on first use. */
   sticky?: RegExp
+  /**
+   * Lower-case literals at which every match starts, or `lead` characters before one (see SecretPattern.starts);
+   * undefined when the regex must scan the whole text.
+   */
+  starts?: string[]
+  lead: number
+  /** Every match starts at a keyword, so a match proves the keyword gate passed (startsWithKeyword). */
+  matchImpliesKeyword: boolean
 }
 
-interface CompiledSet {
+export interface CompiledSet {
   /** Every keyword, lower case, longest first. */
   keywords: string[]
   /** Keyword sets (joined by NUL) → one global regex of them (lower case, run on lower-cased text), longest first. */
@@ -41,10 +52,12 @@ interface CompiledSet {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-function compile(patterns: readonly SecretPattern[]): CompiledSet {
-  const compiled = patterns.map((pattern) => {
+export function compile(patterns: readonly SecretPattern[]): CompiledSet {
+  const compiled = patterns.map((pattern): Compiled => {
     const flags = pattern.regex.flags.replace(/[gy]/g, '')
-    return {pattern, keywords: pattern.keywords.map((k) => k.toLowerCase()), regex: new RegExp(pattern.regex.source, flags + 'g')}
+    const keywords = pattern.keywords.map((k) => k.toLowerCase())
+    const starts = pattern.startsWithKeyword ? keywords : pattern.starts?.map((s) => s.toLowerCase())
+    return {pattern, keywords, regex: new RegExp(pattern.regex.source, flags + 'g'), starts, lead: pattern.startLead ?? 0, matchImpliesKeyword: pattern.startsWithKeyword === true}
   })
   const keywords = [...new Set(compiled.flatMap((c) => c.keywords))].sort((a, b) => b.length - a.length)
   return {keywords, searches: new Map(), compiled}
@@ -58,7 +71,7 @@ function searchFor(set: CompiledSet, keywords: string[]): RegExp {
   return search
 }
 
-const DEFAULT = compile(SECRET_PATTERNS)
+export const DEFAULT_SET = compile(SECRET_PATTERNS)
 
 export function isAwsDocumentationKey(secret: string): boolean {
   return AWS_DOCUMENTATION_KEYS.has(secret) || /EXAMPLE(?:KEY)?$/.test(secret)
@@ -103,20 +116,16 @@ function* allMatches(regex: RegExp, text: string): Generator<RegExpExecArray> {
 }
 
 /**
- * The same matches as allMatches for a regex whose every match starts with one of the pattern's keywords:
- * tried only at the (ascending) places a keyword starts, skipping those inside the previous match.
- * `lower` is the text lower-cased, with the same length, so offsets agree.
+ * The same matches as allMatches for a regex whose every match starts at one of `tries` (ascending offsets):
+ * tried only there, skipping those inside the previous match.
  */
-function* keywordMatches(c: Compiled, text: string, lower: string, present: Set<string>): Generator<RegExpExecArray> {
-  const starts = new Set<number>()
-  for (const keyword of c.keywords) {
-    if (!present.has(keyword)) continue
-    for (let at = lower.indexOf(keyword); at !== -1; at = lower.indexOf(keyword, at + 1)) starts.add(at)
-  }
+function* matchesAt(c: Compiled, text: string, tries: readonly number[]): Generator<RegExpExecArray> {
   c.sticky ??= new RegExp(c.regex.source, c.regex.flags.replace('g', '') + 'y')
   let from = 0
-  for (const at of [...starts].sort((a, b) => a - b)) {
-    if (at < from) continue
+  let last = -1
+  for (const at of tries) {
+    if (at < from || at === last) continue
+    last = at
     c.sticky.lastIndex = at
     const m = c.sticky.exec(text)
     if (m === null || m[0].length === 0) continue
@@ -125,21 +134,54 @@ function* keywordMatches(c: Compiled, text: string, lower: string, present: Set<
   }
 }
 
+/** Ascending offsets where c's starts occur in `lower` (the text lower-cased, same length), `lead` before each included. */
+function startOffsets(c: Compiled, starts: readonly string[], lower: string): number[] {
+  const offsets: number[] = []
+  for (const start of starts) {
+    for (let at = lower.indexOf(start); at !== -1; at = lower.indexOf(start, at + 1)) {
+      for (let before = Math.min(c.lead, at); before >= 0; before--) offsets.push(at - before)
+    }
+  }
+  return offsets.sort((a, b) => a - b)
+}
+
+/** Where to try a pattern: ascending offsets, 'anywhere' (a scan of the whole text), or undefined: not at all. */
+export type Tries = readonly number[] | 'anywhere' | undefined
+
 /** Every credential in text, in order of position; one secret at one place found by two patterns is kept once (the first pattern). */
 export function findSecrets(text: string, patterns?: readonly SecretPattern[]): SecretMatch[] {
-  const set = patterns ? compile(patterns) : DEFAULT
+  const set = patterns ? compile(patterns) : DEFAULT_SET
   const lower = text.toLowerCase()
   const present = presentKeywords(lower, set)
   if (present.size === 0) return []
+  // Start offsets in `lower` are offsets in `text` only while lower-casing kept the length.
+  const sameOffsets = lower.length === text.length
+  const triesOf = (c: Compiled): Tries => {
+    if (!c.keywords.some((k) => present.has(k))) return undefined
+    return c.starts && sameOffsets ? startOffsets(c, c.starts, lower) : 'anywhere'
+  }
+  return collectMatches(set, text, triesOf, () => true)
+}
+
+/**
+ * The matches of every pattern `triesOf` places, judged, deduplicated and sorted. `keywordGate(c)` is asked
+ * once a pattern has a match: whether one of its keywords occurs in the text (the prefilter's verdict).
+ */
+export function collectMatches(
+  set: CompiledSet,
+  text: string,
+  triesOf: (c: Compiled, index: number) => Tries,
+  keywordGate: (c: Compiled) => boolean,
+): SecretMatch[] {
   const found: SecretMatch[] = []
   const seen = new Set<string>()
-  // Keyword offsets in `lower` are offsets in `text` only while lower-casing kept the length.
-  const sameOffsets = lower.length === text.length
-  for (const c of set.compiled) {
+  for (const [index, c] of set.compiled.entries()) {
     const {pattern} = c
-    if (!c.keywords.some((k) => present.has(k))) continue
-    const matches = pattern.startsWithKeyword && sameOffsets ? keywordMatches(c, text, lower, present) : allMatches(c.regex, text)
-    for (const m of matches) {
+    const tries = triesOf(c, index)
+    if (tries === undefined || (tries !== 'anywhere' && tries.length === 0)) continue
+    let gated = false
+    for (const m of tries === 'anywhere' ? allMatches(c.regex, text) : matchesAt(c, text, tries)) {
+      if (!gated && !(gated = keywordGate(c))) break
       const secret = m.groups?.secret ?? m.groups?.secret2 ?? m[0]
       let name = m.groups?.name
       let start = m.index

@@ -28,6 +28,18 @@ export interface SecretPattern {
    * tried only where a keyword occurs, not at every position of the text.
    */
   startsWithKeyword?: boolean
+  /**
+   * For a pattern whose matches start elsewhere than at a keyword: literals (ignoring case) at which every match
+   * starts, or up to `startLead` characters before one (an optional quote). The regex is tried only there, and
+   * file windows without one of them are never decoded for it (see window-matcher.ts). At least 3 characters.
+   */
+  starts?: string[]
+  startLead?: number
+  /**
+   * Every match opens with a name: a run of [A-Za-z0-9_-] from its keyword, then an optional quote, blanks (space,
+   * tab) and `:` or `=`. File windows drop a keyword not followed so before any regex runs (window-matcher.ts).
+   */
+  assignment?: boolean
   /** How the secret is normalised before it is fingerprinted (PEM bodies: whitespace removed). */
   normalize?: (secret: string) => string
   /** AWS's documentation keys are reported as a note, never dropped. */
@@ -75,6 +87,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'AWS access key id',
     keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
     regex: new RegExp(`(?<![A-Za-z0-9])(?<secret>${AWS_KEY_ID})(?![A-Za-z0-9])`),
+    startsWithKeyword: true,
     severity: 'error',
     awsExamples: true,
     truePositives: [
@@ -100,6 +113,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
       `["']?aws_?(?:sec(?:ret)?)?_?(?:access)?_?key["']?\\s*(?::|=>|=)?\\s*["']?(?<secret>[${B64}]{40})(?![${B64}])`,
       'i',
     ),
+    starts: ['aws'],
+    startLead: 1,
     severity: 'error',
     // With the name beside it, a 40-character value is a key unless it is a run of one character or a
     // placeholder; trivy's own test counts a repetitive value (KEYKEY…) as a key, and so do we.
@@ -124,6 +139,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'AWS secret access key next to an access key id',
     keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
     regex: new RegExp(`(?<![A-Za-z0-9])${AWS_KEY_ID}["']?[\\s,:;|=]{1,6}["']?(?<secret>[A-Za-z0-9\\/+]{40})(?![${B64}])`),
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3.5,
     awsExamples: true,
@@ -145,6 +161,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
         `|(?<![${B64}])(?<secret2>(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE)[${B64}]{80,4096})`,
       'i',
     ),
+    starts: ['aws', 'sessiontoken', 'iqojb3jpz2lux2vj', 'fwogzxivyxdze'],
     severity: 'error',
     entropy: 3.5,
     skipPlaceholders: true,
@@ -160,6 +177,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'GitHub token (personal, OAuth, app or refresh)',
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})(?![A-Za-z0-9_])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: [
@@ -176,6 +194,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'GitHub fine-grained personal access token',
     keywords: ['github_pat_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: ['GITHUB_TOKEN=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'],
@@ -186,6 +205,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'GitLab personal access token',
     keywords: ['glpat-'],
     regex: /(?<![A-Za-z0-9_-])(?<secret>glpat-[A-Za-z0-9_-]{20,50})(?![A-Za-z0-9_-])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: ['CI_TOKEN=glpat-n4yDZqBvQndMhpsPbnLE', 'private-token: glpat-n4yDZqBvQndMhpsPbnLE'],
@@ -196,6 +216,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'Slack token',
     keywords: ['xoxb-', 'xoxa-', 'xoxp-', 'xoxr-', 'xoxs-', 'xoxe-'],
     regex: /(?<![A-Za-z0-9])(?<secret>xox[baprse]-[0-9A-Za-z]{10,48}(?:-[0-9A-Za-z]{1,48}){0,4})(?![A-Za-z0-9])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: [
@@ -209,6 +230,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'Slack incoming webhook URL',
     keywords: ['hooks.slack.com'],
     regex: /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{30,120})/,
+    starts: ['https://hooks.slack.com/'],
     severity: 'warning',
     entropy: 3,
     truePositives: ['SLACK_WEBHOOK=https://hooks.slack.com/services/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'],
@@ -219,6 +241,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'Stripe live secret or restricted key',
     keywords: ['sk_live_', 'rk_live_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[A-Za-z0-9]{20,247})(?![A-Za-z0-9_])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: ['STRIPE_KEY=sk_live_SypgSVH91FhvotrcneL5NeT1', "stripe.api_key = 'rk_live_3hXgJD66GlsrXMuEui2YhVfH'"],
@@ -229,6 +252,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     description: 'npm access token',
     keywords: ['npm_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/,
+    startsWithKeyword: true,
     severity: 'error',
     entropy: 3,
     truePositives: ['//registry.npmjs.org/:_authToken=npm_OEovFy7eXgDQ8odkyME4v7kDHjXQEFcHUK57', 'NPM_TOKEN=npm_OEovFy7eXgDQ8odkyME4v7kDHjXQEFcHUK57'],
@@ -240,6 +264,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
     keywords: ['private key'],
     regex:
       /-----BEGIN[ A-Z0-9_-]{0,40}PRIVATE KEY(?: BLOCK)?-----[ \t]*\r?\n?\s*(?:[A-Za-z][A-Za-z-]*:[^\r\n]*\r?\n\s*)*(?<secret>[A-Za-z0-9+/=\\][A-Za-z0-9+/=\\\s]{31,7000})/,
+    starts: ['-----begin'],
     severity: 'error',
     normalize: (body) => body.replace(/\s+/g, ''),
     truePositives: [
@@ -266,6 +291,7 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
       /(?<name>(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|auth[_-]?key|credentials?)[A-Za-z0-9_-]{0,20})["']?[ \t]*(?::=|=>|=|:)[ \t]*(?:(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|(?<secret2>[A-Za-z0-9+/=_\-.~!@#%^&*]{8,200})[ \t]*(?=\r?\n|$))/i,
     extendName: true,
     startsWithKeyword: true,
+    assignment: true,
     severity: 'warning',
     entropy: 3,
     minClasses: 2,

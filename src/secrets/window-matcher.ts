@@ -1,0 +1,118 @@
+/**
+ * findSecrets for a window of file bytes, with the same result as findSecrets(window.toString('latin1'))
+ * but without decoding, lower-casing or regex-scanning a window where no pattern can match.
+ *
+ * Every pattern says where its matches start: at a keyword (startsWithKeyword) or at one of its `starts`.
+ * So the trigram filter finds the places where such a literal may start, each is checked exactly here
+ * (ASCII case folding is exact on latin1 text: no other byte lower-cases to an ASCII letter), and a
+ * pattern's regex is tried at its checked places only. The keyword prefilter still decides, as in
+ * findSecrets: a pattern counts only if one of its keywords occurs in the window. For a start-at-keyword
+ * pattern a match proves that; for the others it is looked up once a match is found, which is rare.
+ */
+import {collectMatches, DEFAULT_SET, type Compiled, type CompiledSet, type SecretMatch, type Tries} from './match.js'
+import {Anchor, assignmentFollows} from './anchor.js'
+import {TrigramFilter} from './trigram-filter.js'
+
+/** Two bytes as one number, bit 5 set in each (ASCII letters lower-cased, and a few symbols merged: only a key). */
+const pairKey = (bytes: Uint8Array, at: number) => ((bytes[at] | 0x20) << 8) | (bytes[at + 1] | 0x20)
+
+/**
+ * Past this many tries per 32 bytes of window a pattern's regex scans the window whole instead (the same
+ * matches): a file of "aws_aws_…" or "AKIAAKIA…" would cost one regex call per few bytes (12 MB/s).
+ */
+const DENSE_TRIES_PER_32_BYTES = 1
+
+export class WindowMatcher {
+  private readonly filter: TrigramFilter
+  /** Anchors by the first two bytes of their sieved trigram, folded (pairKey): a candidate's key names the few worth checking. */
+  private readonly anchors: (Anchor[] | undefined)[] = new Array(1 << 16)
+  /** Patterns that name no starts: gated by their keywords and scanned whole. */
+  private readonly unanchored: Compiled[]
+  private window: Buffer = Buffer.alloc(0)
+  private length = 0
+  /** Windows loaded so far: names the current one. */
+  private loads = 0
+
+  constructor(
+    private readonly set: CompiledSet = DEFAULT_SET,
+    options: {wasm?: boolean} = {},
+  ) {
+    const byLiteral = new Map<string, Anchor>()
+    set.compiled.forEach((c, pattern) => {
+      for (const literal of c.starts ?? []) {
+        let anchor = byLiteral.get(literal)
+        if (!anchor) byLiteral.set(literal, (anchor = new Anchor(literal)))
+        anchor.uses.push({pattern, lead: c.lead, assignment: c.pattern.assignment === true})
+      }
+    })
+    for (const anchor of byLiteral.values()) (this.anchors[pairKey(Buffer.from(anchor.sieve, 'latin1'), 0)] ??= []).push(anchor)
+    this.unanchored = set.compiled.filter((c) => !c.starts)
+    this.filter = new TrigramFilter([...byLiteral.values()].map((anchor) => anchor.sieve), options)
+  }
+
+  /** Copies in the next window (the parts end to end) and returns it; valid until the next load. */
+  load(parts: readonly Uint8Array[], length: number): Buffer {
+    this.window = this.filter.load(parts, length)
+    this.length = length
+    this.loads++
+    return this.window
+  }
+
+  /** Newlines in [from, to) of the loaded window. */
+  countNewlines(from: number, to: number): number {
+    return this.filter.count(0x0a, from, to)
+  }
+
+  /** The matches in the loaded window, as findSecrets(window.toString('latin1')) finds them. */
+  find(): SecretMatch[] {
+    const tries = this.anchoredTries()
+    if (!tries && this.unanchored.length === 0) return []
+    const text = this.window.toString('latin1', 0, this.length)
+    let lower: string | undefined
+    const keywordOccurs = (c: Compiled) => {
+      lower ??= text.toLowerCase()
+      return c.keywords.some((k) => lower!.includes(k))
+    }
+    const triesOf = (c: Compiled, index: number): Tries => (c.starts ? tries?.[index] : keywordOccurs(c) ? 'anywhere' : undefined)
+    return collectMatches(this.set, text, triesOf, (c) => c.matchImpliesKeyword || keywordOccurs(c))
+  }
+
+  /**
+   * Each anchored pattern's tries (by its index in the set): where one of its starts occurs, less its lead,
+   * ascending; 'anywhere' once they are dense.
+   */
+  private anchoredTries(): (number[] | 'anywhere' | undefined)[] | undefined {
+    let tries: (number[] | 'anywhere' | undefined)[] | undefined
+    const {window, length, anchors} = this
+    const candidates = this.filter.candidates()
+    const dense = Math.max(64, (DENSE_TRIES_PER_32_BYTES * length) / 32)
+    let unordered = false
+    for (let i = 0; i < candidates.length; i++) {
+      const sieved = candidates[i]
+      if (sieved >= length) break
+      const here = anchors[pairKey(window, sieved)]
+      if (here === undefined) continue
+      for (let a = 0; a < here.length; a++) {
+        const anchor = here[a]
+        const at = sieved - anchor.sieveOffset
+        if (anchor.saturatedIn === this.loads || !anchor.at(window, at, length)) continue
+        for (const {pattern, lead, assignment} of anchor.uses) {
+          if (assignment && !assignmentFollows(window, at, length)) continue
+          tries ??= new Array<number[] | 'anywhere' | undefined>(this.set.compiled.length)
+          const list = (tries[pattern] ??= [])
+          if (list === 'anywhere') continue
+          const first = Math.max(0, at - lead)
+          // Candidates come in the order of their trigrams; a lead or a trigram inside its literal can break it.
+          if (list.length > 0 && list[list.length - 1] > first) unordered = true
+          for (let start = first; start <= at; start++) list.push(start)
+          if (list.length > dense) {
+            tries[pattern] = 'anywhere'
+            if (anchor.uses.every((use) => tries![use.pattern] === 'anywhere')) anchor.saturatedIn = this.loads
+          }
+        }
+      }
+    }
+    if (tries && unordered) for (const list of tries) if (Array.isArray(list)) list.sort((a, b) => a - b)
+    return tries
+  }
+}
