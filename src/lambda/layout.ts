@@ -120,11 +120,17 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
   const placed = new Map<string, Placed>()
   const names: string[] = []
 
-  for (const [index, {source, role, mount}] of sources.entries()) {
-    const name = source.name ?? source.path
-    names.push(name)
-    const archive = await openZip(source.path, {root: mount, name, limits: input.limits})
-    try {
+  for (const {source} of sources) names.push(source.name ?? source.path)
+  // Central directories are read at once (their reads overlap); entries are placed in layer order, and
+  // the first zip in that order that fails is the error reported.
+  const opened = await Promise.allSettled(sources.map(({source, mount}, index) => openZip(source.path, {root: mount, name: names[index], limits: input.limits})))
+  const archives = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+  try {
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    if (failed) throw failed.reason
+    for (const [index, {source, role, mount}] of sources.entries()) {
+      const name = names[index]
+      const archive = archives[index]
       zips.push({
         index,
         source: name,
@@ -143,9 +149,9 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
         if (entry.problems?.includes('unsafe-path')) continue
         place(tree, entry, index, name, mount, placed, shadowed, notes, names)
       }
-    } finally {
-      await archive.close()
     }
+  } finally {
+    await Promise.all(archives.map((a) => a.close()))
   }
 
   // Stable output whatever order each zip lists its entries in.

@@ -10,7 +10,7 @@
  */
 import {UsageError} from '../errors.js'
 import type {FunctionSummary} from '../audit/report.js'
-import {downloadFunctionCode, downloadLayer, getFunction, getLayerVersionByArn, type AwsOptions} from './aws.js'
+import type {AwsOptions} from './aws.js'
 import type {DownloadedZip} from './download.js'
 import type {FunctionConfig} from './function-config.js'
 import {readFunctionConfig} from './function-config.js'
@@ -40,6 +40,9 @@ export interface ResolvedFunction {
   dispose(): Promise<void>
 }
 
+/** The Lambda client, loaded only when an ARN or a function name needs it: the SDK takes ~0.2 s to load. */
+const lambdaApi = () => import('./aws.js')
+
 export async function resolveFunction(options: ResolveFunctionOptions): Promise<ResolvedFunction> {
   if (options.functionName && options.functionConfig) throw new UsageError('give --function or --function-config, not both')
   const aws: AwsOptions = {region: options.region, profile: options.profile, endpointUrl: options.endpointUrl}
@@ -52,7 +55,7 @@ export async function resolveFunction(options: ResolveFunctionOptions): Promise<
 
   let config: FunctionConfig | undefined
   const configName = options.functionName ?? options.functionConfig
-  if (options.functionName) config = await getFunction(options.functionName, aws)
+  if (options.functionName) config = await (await lambdaApi()).getFunction(options.functionName, aws)
   else if (options.functionConfig) config = await readFunctionConfig(options.functionConfig)
 
   try {
@@ -75,6 +78,7 @@ export async function resolveFunction(options: ResolveFunctionOptions): Promise<
         layers.push({path: value, name: value})
         continue
       }
+      const {getLayerVersionByArn, downloadLayer} = await lambdaApi()
       const version = await getLayerVersionByArn(value, aws)
       const zip = await downloadLayer(version, download)
       downloads.push(zip)
@@ -93,7 +97,7 @@ export async function resolveFunction(options: ResolveFunctionOptions): Promise<
       if (config?.code?.location) notes.push('--function-zip stands in for the function\'s Code.Location (nothing downloaded)')
     } else if (config && !isImage && config.code?.location) {
       const what = config.arn ?? config.name ?? configName!
-      const zip = await downloadFunctionCode(config, what, download)
+      const zip = await (await lambdaApi()).downloadFunctionCode(config, what, download)
       downloads.push(zip)
       code = {path: zip.path, name: what}
     } else if (config && !isImage) {

@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {buildFunctionLayout, LAMBDA_MADE, type FunctionLayout} from '../../src/lambda/layout.js'
@@ -97,6 +98,20 @@ describe('layers in order', () => {
     const layout = await buildFunctionLayout({layers: Array.from({length: 6}, () => ({path: a}))})
     expect(layout.limits).toMatchObject({layers: 6, tooManyLayers: true})
     await layout.close()
+  })
+
+  test('zips are opened together, but the first bad one in layer order is the error', async () => {
+    const notZip = join(dir, 'not-a.zip')
+    writeFileSync(notZip, 'plain text')
+    const missing = join(dir, 'missing.zip')
+    const error = await buildFunctionLayout({layers: [{path: a}, {path: missing}, {path: notZip}]}).then(
+      () => undefined,
+      (e: unknown) => e as Error & {code?: string},
+    )
+    expect(error).toMatchObject({code: 'NOT_FOUND'})
+    expect((error as {input?: string}).input).toContain('missing.zip')
+    const reversed = await buildFunctionLayout({layers: [{path: a}, {path: notZip}, {path: missing}]}).catch((e: unknown) => e as {code?: string})
+    expect(reversed).toMatchObject({code: 'UNKNOWN_FORMAT'})
   })
 
   test('a zip without Unix attributes: flagged entries, mode equals unzip', async () => {
