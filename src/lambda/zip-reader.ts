@@ -348,13 +348,18 @@ function toEntry(r: yauzl.Entry, index: number, root: string, notes: ZipNote[]):
 /** Absolute cleaned path under root, or undefined when the name is absolute or climbs with "..". */
 export function cleanEntryPath(name: string, root: string): string | undefined {
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return undefined
+  const base = root === '/' ? '' : root
+  // Fast path: the usual "python/lib/x.py" (or "dir/") with nothing to resolve.
+  if (name !== '' && !name.includes('//') && !/(^|\/)\.\.?(\/|$)/.test(name)) {
+    const trimmed = name.endsWith('/') ? name.slice(0, -1) : name
+    return trimmed ? `${base}/${trimmed}` : root
+  }
   const parts: string[] = []
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue
     if (part === '..') return undefined
     parts.push(part)
   }
-  const base = root === '/' ? '' : root
   return parts.length ? `${base}/${parts.join('/')}` : root
 }
 
@@ -369,7 +374,8 @@ function asZipError(error: Error, entry: ZipEntry, input: string): Error {
 }
 
 function isAscii(buf: Buffer): boolean {
-  for (const b of buf) if (b > 0x7f) return false
+  // An indexed loop: a Buffer's iterator costs ~20x more per byte, and every name is checked.
+  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return false
   return true
 }
 
