@@ -99,7 +99,8 @@ export class ZipArchive {
     readonly entries: ZipEntry[],
     readonly notes: ZipNote[],
     private readonly zip: yauzl.ZipFile,
-    private readonly raw: Map<ZipEntry, yauzl.Entry>,
+    /** Where each kept entry's local header is: all openEntry needs of yauzl's entry, which is let go. */
+    private readonly localHeaders: Map<ZipEntry, number>,
   ) {}
 
   /** Sum of the declared uncompressed sizes of the entries kept (what Lambda's 250 MB limit counts). */
@@ -136,7 +137,7 @@ export class ZipArchive {
       const rawEntries = await readCentralDirectory(zip, name)
       checkBomb(rawEntries, size, limits, name)
       const notes: ZipNote[] = []
-      const raw = new Map<ZipEntry, yauzl.Entry>()
+      const localHeaders = new Map<ZipEntry, number>()
       const byPath = new Map<string, ZipEntry>()
       const unsafe: ZipEntry[] = []
       let windowsNames = 0
@@ -144,7 +145,7 @@ export class ZipArchive {
         const entry = toEntry(r, index, root, notes)
         if (!entry) return
         if (entry.noUnixMode && r.fileNameRaw.includes(0x5c)) windowsNames++
-        raw.set(entry, r)
+        localHeaders.set(entry, r.relativeOffsetOfLocalHeader)
         if (entry.problems?.includes('unsafe-path')) {
           unsafe.push(entry)
           return
@@ -158,7 +159,7 @@ export class ZipArchive {
       })
       if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
       const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
-      const archive = new ZipArchive(file, name, size, entries, notes, zip, raw)
+      const archive = new ZipArchive(file, name, size, entries, notes, zip, localHeaders)
       for (const entry of entries) {
         if (entry.type === 'symlink' && !entry.problems) entry.linkTarget = await archive.readLinkTarget(entry, limits.maxLinkTarget)
       }
@@ -174,21 +175,23 @@ export class ZipArchive {
    * exceed or fall short of the declared size, or their CRC-32 differs from the central directory's.
    */
   async openEntry(entry: ZipEntry): Promise<Readable> {
-    const r = this.raw.get(entry)
-    if (!r) throw new ZipError('NOT_FOUND', `no entry ${entry.name} in this zip`, {input: this.name})
+    const localHeader = this.localHeaders.get(entry)
+    if (localHeader === undefined) throw new ZipError('NOT_FOUND', `no entry ${entry.name} in this zip`, {input: this.name})
     if (entry.problems?.includes('encrypted')) throw new ZipError('UNSUPPORTED', `${entry.name}: entry is encrypted`, {input: this.name})
     if (entry.problems?.includes('unsupported-compression')) {
       throw new ZipError('UNSUPPORTED', `${entry.name}: compression method ${entry.compressionMethod} is not supported`, {input: this.name})
     }
     let dataStart: number
     try {
-      dataStart = (await this.zip.readLocalFileHeaderPromise(r, {minimal: true})).fileDataStart
+      // yauzl reads only these two fields of an entry for a minimal local header.
+      const at = {relativeOffsetOfLocalHeader: localHeader, compressedSize: entry.compressedSize} as yauzl.Entry
+      dataStart = (await this.zip.readLocalFileHeaderPromise(at, {minimal: true})).fileDataStart
     } catch (error) {
       throw new ZipError('CORRUPT', `${entry.name}: ${(error as Error).message}`, {input: this.name, cause: error})
     }
     const check = new EntryCheck(entry, this.name)
-    if (r.compressedSize === 0) return Readable.from([]).pipe(check)
-    const source = createReadStream(this.file, {start: dataStart, end: dataStart + r.compressedSize - 1, highWaterMark: READ_CHUNK})
+    if (entry.compressedSize === 0) return Readable.from([]).pipe(check)
+    const source = createReadStream(this.file, {start: dataStart, end: dataStart + entry.compressedSize - 1, highWaterMark: READ_CHUNK})
     const inflate = entry.compressionMethod === 8 ? createInflateRaw({chunkSize: INFLATE_CHUNK}) : undefined
     const forward = (error: Error) => check.destroy(asZipError(error, entry, this.name))
     source.on('error', forward)
