@@ -1,17 +1,17 @@
 /**
  * One layer read in one synchronous pass: blob bytes in, LayerDecoder (inflate + digests) straight into
  * LayerWalker (tar entries + content hooks), no stream in between. A layer worker pushes the chunks it
- * is sent; the main thread pushes a source's stream (`readLayerFrom`).
+ * is sent; the main thread pushes a source's stream into it with `pushStream`.
  */
-import type {Readable} from 'node:stream'
 import {LayerDecoder} from '../image/layer-decoder.js'
 import type {LayerInfo} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
 import {LayerWalker} from './layer-walker.js'
+import type {PushConsumer} from './push-stream.js'
 
 export type LayerRead = Omit<LayerContents, 'layer'>
 
-export class LayerReader {
+export class LayerReader implements PushConsumer<LayerRead> {
   private readonly walker: LayerWalker
   private readonly decoder: LayerDecoder
 
@@ -39,38 +39,4 @@ export class LayerReader {
   closedEarly(): Error {
     return this.decoder.closedEarly()
   }
-}
-
-/** Reads a blob stream through a LayerReader; the stream is destroyed on failure. */
-export function readLayerFrom(blob: Readable, reader: LayerReader): Promise<LayerRead> {
-  return new Promise<LayerRead>((resolve, reject) => {
-    let done = false
-    const finish = (outcome: {read: LayerRead} | {error: Error}) => {
-      if (done) return
-      done = true
-      blob.off('data', onData)
-      if ('read' in outcome) return resolve(outcome.read)
-      blob.destroy()
-      reject(outcome.error)
-    }
-    const onData = (chunk: Buffer) => {
-      try {
-        reader.write(chunk)
-      } catch (error) {
-        finish({error: error as Error})
-      }
-    }
-    blob.on('data', onData)
-    blob.once('end', () => {
-      try {
-        finish({read: reader.end()})
-      } catch (error) {
-        finish({error: error as Error})
-      }
-    })
-    blob.once('error', (error) => finish({error: reader.sourceError(error)}))
-    blob.once('close', () => {
-      if (!blob.readableEnded) finish({error: reader.closedEarly()})
-    })
-  })
 }

@@ -12,6 +12,7 @@ import {TarFormatError, TarReader, type TarMember} from '../tar/reader.js'
 import type {ContentHook, ContentSink, EntryType, LayerEntry, Whiteout} from './entry.js'
 import {LayerTarError} from './layer-error.js'
 import {cleanTarPath} from './path.js'
+import {pushStream} from './push-stream.js'
 import {classifyPath} from './whiteout.js'
 
 export interface LayerWalk {
@@ -139,43 +140,11 @@ export function walkLayerTar(
 ): Promise<LayerWalk> {
   const input = options.input
   const walker = new LayerWalker(layer, hooks, input)
-  return new Promise<LayerWalk>((resolve, reject) => {
-    let settled = false
-    let sourceEnded = false
-    const settle = (outcome: {walk: LayerWalk} | {error: unknown}) => {
-      if (settled) return
-      settled = true
-      tar.off('data', onData)
-      tar.off('end', onEnd)
-      tar.off('error', onError)
-      tar.off('close', onClose)
-      if ('walk' in outcome) return resolve(outcome.walk)
-      if (!tar.destroyed) tar.destroy()
-      reject(asLayerError(outcome.error, layer, input))
-    }
-    const onData = (chunk: Buffer) => {
-      try {
-        walker.write(chunk)
-      } catch (error) {
-        settle({error})
-      }
-    }
-    const onEnd = () => {
-      sourceEnded = true
-      try {
-        settle({walk: walker.end()})
-      } catch (error) {
-        settle({error})
-      }
-    }
-    const onError = (error: Error) => settle({error})
-    const onClose = () => {
-      if (!sourceEnded) settle({error: new LayerTarError('CORRUPT', layer, 'layer stream closed before its end', {input})})
-    }
-    tar.on('data', onData)
-    tar.on('end', onEnd)
-    tar.on('error', onError)
-    tar.on('close', onClose)
+  return pushStream(tar, {
+    write: (chunk) => walker.write(chunk),
+    end: () => walker.end(),
+    sourceError: (error) => asLayerError(error, layer, input),
+    closedEarly: () => new LayerTarError('CORRUPT', layer, 'layer stream closed before its end', {input}),
   })
 }
 

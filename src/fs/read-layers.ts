@@ -11,7 +11,8 @@ import type {Readable} from 'node:stream'
 import type {Image, LayerInfo} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
 import {layerHooks, type ContentHookSpec} from './hook-spec.js'
-import {LayerReader, readLayerFrom} from './layer-reader.js'
+import {LayerReader} from './layer-reader.js'
+import {pushStream} from './push-stream.js'
 import {LayerWorkerPool, layerWorkerAvailable, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
@@ -106,7 +107,7 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
     try {
       const specHooks = layerHooks(specs, layer)
       const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
-      const read = await readLayerFrom(blob, new LayerReader(layer, hooks, image.reference))
+      const read = await pushStream(blob, new LayerReader(layer, hooks, image.reference))
       const contents: LayerContents = {layer, ...read}
       results[position] = contents
       specHooks.results().forEach((result, i) => specs[i].onResult(layer, result))
