@@ -45,7 +45,7 @@ ${EXIT_CODES_HELP}`
       try {
         const result = inspectFunction(resolved)
         this.endProgress()
-    if (!this.jsonEnabled()) process.stdout.write(renderFunctionInspect(result, {color: this.useColor(flags.color)}))
+        if (!this.jsonEnabled()) process.stdout.write(renderFunctionInspect(result, {color: this.useColor(flags.color)}))
         return result
       } finally {
         await resolved.dispose()

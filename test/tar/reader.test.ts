@@ -73,17 +73,23 @@ describe('TarReader', () => {
 
   it('links, devices, directories and fifos carry no data whatever their size field says (as Go reads them)', async () => {
     const tar = await packTar([
-      {name: 'dir', type: 'directory'},
+      {name: 'member', type: 'directory'},
       {name: 'after', content: 'after'},
     ])
-    // Claim 1024 bytes of data for the directory: a reader that believed it would swallow "after".
+    // Claim 1024 bytes of data for the first member: a reader that believed it would swallow "after".
     tar.write('00000002000\0', 124, 'latin1')
+    for (const flag of ['1', '2', '3', '4', '5', '6']) {
+      tar[156] = flag.charCodeAt(0)
+      fixChecksum(tar, 0)
+      expect(read(tar).map((s) => [s.member.name, s.member.flag, s.data.toString()]), `typeflag ${flag}`).toEqual([
+        ['member', flag, ''],
+        ['after', '0', 'after'],
+      ])
+    }
+    // A regular file with the same header does own the 1024 bytes that follow.
+    tar[156] = '0'.charCodeAt(0)
     fixChecksum(tar, 0)
-    const seen = read(tar)
-    expect(seen.map((s) => [s.member.name, s.data.toString()])).toEqual([
-      ['dir', ''],
-      ['after', 'after'],
-    ])
+    expect(read(tar).map((s) => [s.member.name, s.data.length])).toEqual([['member', 1024]])
   })
 
   it('PAX records apply to the next member only; a global header applies to none', async () => {
