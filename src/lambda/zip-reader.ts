@@ -1,14 +1,14 @@
 /**
- * Reads a zip's central directory (yauzl) into entries Lambda would unpack; nothing is extracted to disk.
+ * Reads a zip's central directory (zip-directory.ts) into entries Lambda would unpack; nothing is extracted to disk.
  * Content is streamed per entry on demand (openEntry), with its size and CRC-32 verified as it passes.
  */
 import {createReadStream} from 'node:fs'
+import {open, type FileHandle} from 'node:fs/promises'
 import {basename} from 'node:path'
 import {Readable, Transform, type TransformCallback} from 'node:stream'
 import {crc32, createInflateRaw} from 'node:zlib'
-import yauzl from 'yauzl'
 import {ZipError} from '../errors.js'
-import {BlockReader} from './block-reader.js'
+import {dataStart, entryName, modifiedSeconds, openCentralDirectory, ZipFormatError, type CentralRecord} from './zip-directory.js'
 
 export type ZipEntryType = 'file' | 'directory' | 'symlink'
 
@@ -85,7 +85,6 @@ const S_IFREG = 0o100000
 const DOS_READONLY = 0x01
 const DOS_DIRECTORY = 0x10
 const FLAG_ENCRYPTED = 0x01
-const FLAG_UTF8 = 0x800
 
 export class ZipArchive {
   private constructor(
@@ -98,8 +97,8 @@ export class ZipArchive {
     /** Entries in central-directory order; a duplicate name keeps only its last entry (noted). */
     readonly entries: ZipEntry[],
     readonly notes: ZipNote[],
-    private readonly zip: yauzl.ZipFile,
-    /** Where each kept entry's local header is: all openEntry needs of yauzl's entry, which is let go. */
+    private readonly handle: FileHandle,
+    /** Where each kept entry's local header is: all openEntry needs of its central record, which is let go. */
     private readonly localHeaders: Map<ZipEntry, number>,
   ) {}
 
@@ -114,27 +113,23 @@ export class ZipArchive {
     const name = options.name ?? basename(file)
     const limits = {...DEFAULT_LIMITS, ...options.limits}
     const root = cleanRoot(options.root ?? '/')
-    let opened: {reader: BlockReader; size: number}
+    let handle: FileHandle
     try {
-      opened = await BlockReader.open(file)
+      handle = await open(file, 'r')
     } catch (error) {
       throw new ZipError('NOT_FOUND', `cannot read zip: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {input: name, cause: error})
     }
-    const {reader, size} = opened
-    let zip: yauzl.ZipFile
     try {
-      zip = await yauzl.fromRandomAccessReaderPromise(reader, size, {lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true})
-    } catch (error) {
-      reader.close(() => {})
-      const message = (error as Error).message
-      const code = /end of central directory record signature not found/i.test(message) ? 'UNKNOWN_FORMAT' : 'CORRUPT'
-      throw new ZipError(code, code === 'UNKNOWN_FORMAT' ? 'not a zip file' : `unreadable zip: ${message}`, {input: name, cause: error})
-    }
-    try {
-      if (zip.entryCount > limits.maxEntries) {
-        throw new ZipError('TOO_LARGE', `${zip.entryCount} entries, over the cap of ${limits.maxEntries}`, {input: name})
+      const {size} = await handle.stat()
+      const directory = await openCentralDirectory(handle, size).catch((error: unknown) => {
+        throw asDirectoryError(error, name, 'unreadable zip')
+      })
+      if (directory.entryCount > limits.maxEntries) {
+        throw new ZipError('TOO_LARGE', `${directory.entryCount} entries, over the cap of ${limits.maxEntries}`, {input: name})
       }
-      const rawEntries = await readCentralDirectory(zip, name)
+      const rawEntries = await directory.records().catch((error: unknown) => {
+        throw asDirectoryError(error, name, 'unreadable central directory')
+      })
       checkBomb(rawEntries, size, limits, name)
       const notes: ZipNote[] = []
       const localHeaders = new Map<ZipEntry, number>()
@@ -144,8 +139,8 @@ export class ZipArchive {
       rawEntries.forEach((r, index) => {
         const entry = toEntry(r, index, root, notes)
         if (!entry) return
-        if (entry.noUnixMode && r.fileNameRaw.includes(0x5c)) windowsNames++
-        localHeaders.set(entry, r.relativeOffsetOfLocalHeader)
+        if (entry.noUnixMode && r.nameRaw.includes(0x5c)) windowsNames++
+        localHeaders.set(entry, r.localHeaderOffset)
         if (entry.problems?.includes('unsafe-path')) {
           unsafe.push(entry)
           return
@@ -159,13 +154,13 @@ export class ZipArchive {
       })
       if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
       const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
-      const archive = new ZipArchive(file, name, size, entries, notes, zip, localHeaders)
+      const archive = new ZipArchive(file, name, size, entries, notes, handle, localHeaders)
       for (const entry of entries) {
         if (entry.type === 'symlink' && !entry.problems) entry.linkTarget = await archive.readLinkTarget(entry, limits.maxLinkTarget)
       }
       return archive
     } catch (error) {
-      zip.close()
+      await handle.close()
       throw error
     }
   }
@@ -181,17 +176,15 @@ export class ZipArchive {
     if (entry.problems?.includes('unsupported-compression')) {
       throw new ZipError('UNSUPPORTED', `${entry.name}: compression method ${entry.compressionMethod} is not supported`, {input: this.name})
     }
-    let dataStart: number
+    let start: number
     try {
-      // yauzl reads only these two fields of an entry for a minimal local header.
-      const at = {relativeOffsetOfLocalHeader: localHeader, compressedSize: entry.compressedSize} as yauzl.Entry
-      dataStart = (await this.zip.readLocalFileHeaderPromise(at, {minimal: true})).fileDataStart
+      start = await dataStart(this.handle, this.size, localHeader, entry.compressedSize)
     } catch (error) {
       throw new ZipError('CORRUPT', `${entry.name}: ${(error as Error).message}`, {input: this.name, cause: error})
     }
     const check = new EntryCheck(entry, this.name)
     if (entry.compressedSize === 0) return Readable.from([]).pipe(check)
-    const source = createReadStream(this.file, {start: dataStart, end: dataStart + entry.compressedSize - 1, highWaterMark: READ_CHUNK})
+    const source = createReadStream(this.file, {start, end: start + entry.compressedSize - 1, highWaterMark: READ_CHUNK})
     const inflate = entry.compressionMethod === 8 ? createInflateRaw({chunkSize: INFLATE_CHUNK}) : undefined
     const forward = (error: Error) => check.destroy(asZipError(error, entry, this.name))
     source.on('error', forward)
@@ -205,7 +198,7 @@ export class ZipArchive {
   }
 
   async close(): Promise<void> {
-    this.zip.close()
+    await this.handle.close()
   }
 
   private async readLinkTarget(entry: ZipEntry, max: number): Promise<string> {
@@ -254,54 +247,47 @@ class EntryCheck extends Transform {
   }
 }
 
-function readCentralDirectory(zip: yauzl.ZipFile, name: string): Promise<yauzl.Entry[]> {
-  return new Promise((resolve, reject) => {
-    const entries: yauzl.Entry[] = []
-    zip.on('entry', (entry: yauzl.Entry) => {
-      entries.push(entry)
-      zip.readEntry()
-    })
-    zip.on('end', () => resolve(entries))
-    zip.on('error', (error: Error) => reject(new ZipError('CORRUPT', `unreadable central directory: ${error.message}`, {input: name, cause: error})))
-    zip.readEntry()
-  })
+function asDirectoryError(error: unknown, name: string, what: string): Error {
+  if (!(error instanceof ZipFormatError)) return new ZipError('CORRUPT', `${what}: ${(error as Error).message}`, {input: name, cause: error})
+  if (error.kind === 'not-zip') return new ZipError('UNKNOWN_FORMAT', 'not a zip file', {input: name, cause: error})
+  return new ZipError('CORRUPT', `${what}: ${error.message}`, {input: name, cause: error})
 }
 
 /** Declared-size caps and overlapping entries (the "overlapped files" bomb) before anything is inflated. */
-function checkBomb(entries: yauzl.Entry[], zipSize: number, limits: Required<ZipLimits>, name: string): void {
+function checkBomb(entries: CentralRecord[], zipSize: number, limits: Required<ZipLimits>, name: string): void {
   let total = 0
   for (const e of entries) {
     total += e.uncompressedSize
     if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > limits.maxRatio * Math.max(e.compressedSize, 1)) {
-      throw new ZipError('TOO_LARGE', `entry ${String(e.fileNameRaw)} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
+      throw new ZipError('TOO_LARGE', `entry ${String(e.nameRaw)} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
     }
   }
   if (total > limits.maxTotalSize) {
     throw new ZipError('TOO_LARGE', `entries declare ${total} bytes uncompressed, over the cap of ${limits.maxTotalSize}`, {input: name})
   }
-  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader)
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
   for (let i = 0; i < byOffset.length; i++) {
     const e = byOffset[i]
     // The local header is at least 30 bytes plus the name; its extra field can only make the span longer.
-    const end = e.relativeOffsetOfLocalHeader + 30 + e.fileNameLength + e.compressedSize
-    const next = i + 1 < byOffset.length ? byOffset[i + 1].relativeOffsetOfLocalHeader : zipSize
+    const end = e.localHeaderOffset + 30 + e.nameRaw.length + e.compressedSize
+    const next = i + 1 < byOffset.length ? byOffset[i + 1].localHeaderOffset : zipSize
     if (end > next) {
-      throw new ZipError('CORRUPT', `entries overlap at offset ${e.relativeOffsetOfLocalHeader} (a zip bomb?)`, {input: name})
+      throw new ZipError('CORRUPT', `entries overlap at offset ${e.localHeaderOffset} (a zip bomb?)`, {input: name})
     }
   }
 }
 
-function toEntry(r: yauzl.Entry, index: number, root: string, notes: ZipNote[]): ZipEntry | undefined {
+function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[]): ZipEntry | undefined {
   const host = r.versionMadeBy >>> 8
-  const unixAttrs = r.externalFileAttributes >>> 16
+  const unixAttrs = r.externalAttributes >>> 16
   const hasUnixMode = UNIX_HOSTS.has(host) && unixAttrs !== 0
+  const {name: decoded, encoding} = entryName(r, UNIX_HOSTS.has(host))
+  let name = decoded
+  if (encoding === 'cp437') notes.push({name, message: 'entry name is not flagged UTF-8; decoded as CP437'})
+  if (encoding === 'not-utf8') notes.push({name, message: 'entry name is flagged UTF-8 but is not valid UTF-8'})
   // Info-ZIP keeps a backslash as a name character on Unix; archives made elsewhere use it as a separator.
-  let name = yauzl.getFileNameLowLevel(r.generalPurposeBitFlag, r.fileNameRaw, r.extraFields, true)
-  if (!(r.generalPurposeBitFlag & FLAG_UTF8) && !isAscii(r.fileNameRaw) && !r.extraFields.some((f) => f.id === 0x7075)) {
-    notes.push({name, message: 'entry name is not flagged UTF-8; decoded as CP437'})
-  }
   if (!UNIX_HOSTS.has(host)) name = name.replaceAll('\\', '/')
-  const dosAttrs = r.externalFileAttributes & 0xff
+  const dosAttrs = r.externalAttributes & 0xff
   let type: ZipEntryType
   let mode: number
   const problems: ZipEntryProblem[] = []
@@ -326,11 +312,11 @@ function toEntry(r: yauzl.Entry, index: number, root: string, notes: ZipNote[]):
     if (type !== 'directory') notes.push({name, message: 'entry with an empty name skipped'})
     return undefined
   }
-  if (r.generalPurposeBitFlag & FLAG_ENCRYPTED) problems.push('encrypted')
-  if (r.compressionMethod !== 0 && r.compressionMethod !== 8) problems.push('unsupported-compression')
+  if (r.flags & FLAG_ENCRYPTED) problems.push('encrypted')
+  if (r.method !== 0 && r.method !== 8) problems.push('unsupported-compression')
   if (problems.includes('unsafe-path')) notes.push({name, message: 'absolute or ".." entry name: not placed in the layout'})
   if (problems.includes('encrypted')) notes.push({name, message: 'entry is encrypted'})
-  if (problems.includes('unsupported-compression')) notes.push({name, message: `compression method ${r.compressionMethod} is neither stored nor deflate`})
+  if (problems.includes('unsupported-compression')) notes.push({name, message: `compression method ${r.method} is neither stored nor deflate`})
   const entry: ZipEntry = {
     index,
     name,
@@ -340,8 +326,8 @@ function toEntry(r: yauzl.Entry, index: number, root: string, notes: ZipNote[]):
     size: type === 'directory' ? 0 : r.uncompressedSize,
     compressedSize: r.compressedSize,
     crc32: r.crc32 >>> 0,
-    mtime: Math.floor(r.getLastModDate().getTime() / 1000),
-    compressionMethod: r.compressionMethod,
+    mtime: modifiedSeconds(r),
+    compressionMethod: r.method,
   }
   if (!hasUnixMode) entry.noUnixMode = true
   if (problems.length) entry.problems = problems
@@ -374,12 +360,6 @@ function cleanRoot(root: string): string {
 function asZipError(error: Error, entry: ZipEntry, input: string): Error {
   if (error instanceof ZipError) return error
   return new ZipError('CORRUPT', `${entry.name}: ${error.message}`, {input, cause: error})
-}
-
-function isAscii(buf: Buffer): boolean {
-  // An indexed loop: a Buffer's iterator costs ~20x more per byte, and every name is checked.
-  for (let i = 0; i < buf.length; i++) if (buf[i]! > 0x7f) return false
-  return true
 }
 
 function hex8(n: number): string {

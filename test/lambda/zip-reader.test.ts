@@ -1,10 +1,11 @@
 import {execFileSync} from 'node:child_process'
+import {appendFileSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {ZipError} from '../../src/errors.js'
 import {openZip, type ZipArchive, type ZipEntry} from '../../src/lambda/zip-reader.js'
-import {cleanup, infoZip, patchCentralDirectory, pythonZip, tempDir} from './zips.js'
+import {cleanup, infoZip, patchCentralDirectory, pythonZip, tempDir, unzipInOrder} from './zips.js'
 
 let dir: string
 beforeAll(() => {
@@ -181,6 +182,82 @@ with zipfile.ZipFile(Z, 'w') as z:
     await withZip(file, async (z) => {
       expect((await read(z, byPath(z).get('/opt/f.txt')!)).toString()).toBe('zip64 content')
     })
+  })
+})
+
+describe('names, times and the end records', () => {
+  test('Info-ZIP on Linux stores a UTF-8 name unflagged: read as UTF-8, as unzip writes it back', async () => {
+    const file = infoZip(join(dir, 'utf8-unflagged.zip'), {'café.txt': 'x', 'naïve/日本.txt': 'y'})
+    const unzipped = unzipInOrder([file], '/opt')
+    await withZip(file, async (z) => {
+      expect(z.entries.map((e) => e.path).sort()).toEqual(['/opt/café.txt', '/opt/naïve', '/opt/naïve/日本.txt'])
+      for (const e of z.entries) expect(unzipped.has(e.path)).toBe(true)
+      expect(z.notes).toEqual([])
+    })
+  })
+
+  test('an unflagged name that is not UTF-8 is decoded as CP437 (noted); a flagged one as UTF-8', async () => {
+    const file = pythonZip(
+      join(dir, 'cp437.zip'),
+      `with zipfile.ZipFile(Z, 'w') as z:
+    z.writestr('cafX.txt', 'x')
+    z.writestr('日本.txt', 'y')`,
+    )
+    // Python writes non-ASCII names as flagged UTF-8; an older DOS-era writer's CP437 "é" is byte 0x82.
+    const bytes = readFileSync(file)
+    for (let at = bytes.indexOf('cafX'); at >= 0; at = bytes.indexOf('cafX', at + 1)) bytes[at + 3] = 0x82
+    writeFileSync(file, bytes)
+    await withZip(file, async (z) => {
+      expect(z.entries.map((e) => e.path)).toEqual(['/opt/café.txt', '/opt/日本.txt'])
+      expect(z.notes).toEqual([{name: 'café.txt', message: 'entry name is not flagged UTF-8; decoded as CP437'}])
+    })
+  })
+
+  test("Info-ZIP's Unicode Path field wins when its CRC matches the stored name, and only then", async () => {
+    const file = pythonZip(
+      join(dir, 'unicode-field.zip'),
+      `import struct, zlib
+def up(stored, name, crc=None):
+    data = struct.pack('<BI', 1, zlib.crc32(stored) if crc is None else crc) + name.encode()
+    return struct.pack('<HH', 0x7075, len(data)) + data
+with zipfile.ZipFile(Z, 'w') as z:
+    i = zipfile.ZipInfo('caf_.txt'); i.extra = up(b'caf_.txt', 'café.txt'); z.writestr(i, 'x')
+    i = zipfile.ZipInfo('stale.txt'); i.extra = up(b'stale.txt', 'renamed.txt', crc=1); z.writestr(i, 'y')`,
+    )
+    await withZip(file, async (z) => {
+      expect(z.entries.map((e) => e.path)).toEqual(['/opt/café.txt', '/opt/stale.txt'])
+    })
+  })
+
+  test('modification time from an NTFS extra field', async () => {
+    const file = pythonZip(
+      join(dir, 'ntfs.zip'),
+      `import struct
+t = (1700000000 + 11644473600) * 10000000
+data = struct.pack('<IHHQQQ', 0, 1, 24, t, t, t)
+with zipfile.ZipFile(Z, 'w') as z:
+    i = zipfile.ZipInfo('f.txt', (1999, 1, 1, 0, 0, 0)); i.extra = struct.pack('<HH', 10, len(data)) + data; z.writestr(i, 'x')`,
+    )
+    await withZip(file, async (z) => expect(z.entries[0].mtime).toBe(1700000000))
+  })
+
+  test('an archive comment is read past; bytes after the end record are CORRUPT', async () => {
+    const file = pythonZip(join(dir, 'comment.zip'), `with zipfile.ZipFile(Z, 'w') as z:\n    z.writestr('a.txt', 'a')\n    z.comment = b'PK made by a test'`)
+    await withZip(file, async (z) => expect(z.entries.map((e) => e.path)).toEqual(['/opt/a.txt']))
+    appendFileSync(file, 'trailing bytes')
+    const err = await openZip(file).catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'CORRUPT'})
+    expect((err as ZipError).line).toMatch(/^comment.zip: unreadable zip: end of central directory: comment length 17, but 31 bytes follow/)
+  })
+
+  test('a directory shorter than its end record says is CORRUPT', async () => {
+    const file = pythonZip(join(dir, 'short-cd.zip'), `with zipfile.ZipFile(Z, 'w') as z:\n    z.writestr('a.txt', 'a')\n    z.writestr('b.txt', 'b')`)
+    const bytes = readFileSync(file)
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+    bytes.writeUInt16LE(3, eocd + 8)
+    bytes.writeUInt16LE(3, eocd + 10)
+    writeFileSync(file, bytes)
+    await expect(openZip(file)).rejects.toThrow(/unreadable central directory: (central directory ends after 2 of 3 entries|invalid central directory file header signature)/)
   })
 })
 
