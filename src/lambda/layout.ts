@@ -224,7 +224,9 @@ function place(
   names: string[],
 ): void {
   // Parent directories the zip implies without listing them, as unzip creates them (0755 under umask 022).
-  const parts = entry.path.slice(mount.length + 1).split('/')
+  // Usually the parent is there already, and then so is every directory above it.
+  const parent = entry.path.slice(0, entry.path.lastIndexOf('/'))
+  const parts = parent === mount || tree.get(parent)?.type === 'directory' ? [] : entry.path.slice(mount.length + 1).split('/')
   for (let i = 1; i < parts.length; i++) {
     const dir = `${mount}/${parts.slice(0, i).join('/')}`
     const existing = tree.get(dir)
@@ -256,7 +258,7 @@ function place(
     size: entry.type === 'file' ? entry.size : 0,
     mtime: entry.mtime,
     layer: index,
-    hides: [...new Set(hides)].sort((a, b) => a - b),
+    hides: hides.length > 0 ? [...new Set(hides)].sort((a, b) => a - b) : hides,
     source,
     crc32: entry.crc32,
   }
