@@ -1,7 +1,6 @@
 import type {LayerContents} from '../../fs/entry.js'
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {dirnameOf} from './image-paths.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -75,9 +74,18 @@ function missingParentFindings(ctx: CompareContext): Finding[] {
     // A layer's whiteouts act on the layers below it, before its own entries.
     for (const w of contents.whiteouts) if (w.kind === 'file') present.delete(w.path)
     let missing: Map<string, {first: string; count: number}> | undefined
+    // Entries come grouped by directory: a parent once found stays found for the rest of this layer, so
+    // the next entry under it needs no new string or hash lookup.
+    let found = '/'
     for (const entry of contents.entries) {
-      const parent = dirnameOf(entry.path)
-      if (parent !== '/' && !present.has(parent)) {
+      const slash = entry.path.lastIndexOf('/')
+      if (slash === found.length && entry.path.startsWith(found)) {
+        present.add(entry.path)
+        continue
+      }
+      const parent = slash <= 0 ? '/' : entry.path.slice(0, slash)
+      if (parent === '/' || present.has(parent)) found = parent
+      else {
         missing ??= new Map()
         const m = missing.get(parent)
         if (m) m.count++
