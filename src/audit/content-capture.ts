@@ -17,6 +17,8 @@ import type {LayerInfo} from '../image/model.js'
 import type {FileFacts} from '../rules/compare/context.js'
 
 export const DEFAULT_HEAD_BYTES = 4096
+/** The module layer workers import for the capture's per-layer hook (ContentCapture.spec). */
+export const CAPTURE_HOOK_MODULE = import.meta.url
 
 export interface CapturePlan {
   /** Image path → the size the expected side has; hashed only when the image's copy has that size. */
@@ -73,7 +75,7 @@ export class ContentCapture {
 
   /** For readLayers: each layer captured on its own (in a worker or not), merged into this capture. */
   spec(): ContentHookSpec<CapturePlan, CaptureLayerResult> {
-    return {module: import.meta.url, factory: createLayerHook, options: this.plan, onResult: (layer, result) => this.merge(layer.index, result)}
+    return {module: CAPTURE_HOOK_MODULE, factory: createLayerHook, options: this.plan, onResult: (layer, result) => this.merge(layer.index, result)}
   }
 
   /** Files one layer's facts (from `createLayerHook`) under that layer and adds its counters. */

@@ -2,15 +2,19 @@
  * compare and scan, end to end as the commands run them: open → one streaming pass (compare's capture and
  * the secret scan ride together) → rules → config and baseline → Report. No oclif here.
  */
+import {statSync} from 'node:fs'
 import {applyBaseline, loadBaseline} from './baseline.js'
 import {compareImage} from './compare.js'
+import {CAPTURE_HOOK_MODULE} from './content-capture.js'
 import {applyConfig, loadConfig, type LayerAuditConfig} from './config.js'
 import {summarize} from './gate.js'
 import {summarizeImage} from './image-summary.js'
 import type {KindOption} from './image-kind.js'
 import type {Report} from './report.js'
 import {createSecretScan, scanFindings, scanImage, scanStats} from './scan.js'
+import {warmLayerWorkers, WORKER_MIN_BYTES} from '../fs/read-layers.js'
 import {withFingerprints} from '../report/fingerprint.js'
+import {SCAN_HOOK_MODULE} from '../secrets/content-scanner.js'
 import {openImage} from '../image/open.js'
 import type {OpenOptions} from '../image/model.js'
 import {resolveFunction, type ResolveFunctionOptions} from '../lambda/resolve.js'
@@ -36,6 +40,8 @@ export interface CompareRunOptions extends AuditCommonOptions {
 export async function runCompare(options: CompareRunOptions): Promise<Report> {
   // Inputs that can fail fast are read before the image streams: config, baseline, the zip side.
   const {config, baseline} = await loadGateInputs(options)
+  // Layer workers take ~0.1 s to start: a big zip side (or a download) hides that when they start now.
+  if (zipSideTakesAWhile(options.function)) warmLayerWorkers({concurrency: options.open?.concurrency, hookModules: [CAPTURE_HOOK_MODULE, SCAN_HOOK_MODULE]})
   const resolved = options.function ? await resolveFunction(options.function) : undefined
   try {
     const input = options.image ?? resolved?.config?.code?.resolvedImageUri
@@ -81,6 +87,20 @@ export async function runScan(options: ScanRunOptions): Promise<Report> {
   } finally {
     await image.close()
   }
+}
+
+function zipSideTakesAWhile(fn: ResolveFunctionOptions | undefined): boolean {
+  if (!fn) return false
+  if (fn.functionName || fn.layers.some((layer) => layer.startsWith('arn:'))) return true
+  let bytes = 0
+  for (const zip of [...fn.layers, ...(fn.functionZip ? [fn.functionZip] : [])]) {
+    try {
+      bytes += statSync(zip).size
+    } catch {
+      // Reading the zip side reports it.
+    }
+  }
+  return bytes >= WORKER_MIN_BYTES
 }
 
 async function loadGateInputs(options: AuditCommonOptions): Promise<{config: LayerAuditConfig; baseline?: Set<string>}> {

@@ -13,7 +13,7 @@ import type {ContentHook, LayerContents} from './entry.js'
 import {layerHooks, type ContentHookSpec} from './hook-spec.js'
 import {LayerReader} from './layer-reader.js'
 import {pushStream} from './push-stream.js'
-import {LayerWorkerPool, layerWorkerAvailable, type LayerJob} from './worker/pool.js'
+import {LayerWorkerPool, layerWorkerAvailable, startSpareLayerWorkers, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
   /** Closure hooks: run on the main thread (they force the in-process path). */
@@ -42,6 +42,16 @@ export async function readLayers(image: Image, options: ReadLayersOptions = {}):
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2))
   if (useWorkers(image, options)) return readInWorkers(image, options, Math.min(concurrency, image.layers.length))
   return readInProcess(image, options, concurrency)
+}
+
+/**
+ * Starts the layer workers a coming readLayers of a big image will use (see startSpareLayerWorkers), for a
+ * caller that has other work to do first. Nothing happens where readLayers would not use workers anyway.
+ */
+export function warmLayerWorkers(options: {concurrency?: number; hookModules: readonly string[]}): void {
+  const env = process.env.LAYER_AUDIT_WORKERS
+  if (env === '0' || !layerWorkerAvailable()) return
+  startSpareLayerWorkers(Math.max(1, Math.floor(options.concurrency ?? 2)), options.hookModules)
 }
 
 function useWorkers(image: Image, options: ReadLayersOptions): boolean {

@@ -16,6 +16,8 @@ import {fingerprint, redact} from './redact.js'
 import {WindowMatcher} from './window-matcher.js'
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+/** The module layer workers import for the scanner's per-layer hook (ContentScanner.spec). */
+export const SCAN_HOOK_MODULE = import.meta.url
 const WINDOW = 256 * 1024
 /** Longer than any pattern's longest match (private key bodies are capped at 7000). */
 const OVERLAP = 8 * 1024
@@ -56,7 +58,7 @@ export class ContentScanner {
    * `createLayerHook`), its result merged here. Hits are keyed by layer, so merging is a union.
    */
   spec(): ContentHookSpec<ContentScannerOptions, ContentScanResult> {
-    return {module: import.meta.url, factory: createLayerHook, options: {maxFileBytes: this.maxFileBytes}, onResult: (_layer, result) => this.merge(result)}
+    return {module: SCAN_HOOK_MODULE, factory: createLayerHook, options: {maxFileBytes: this.maxFileBytes}, onResult: (_layer, result) => this.merge(result)}
   }
 
   /** Adds another scanner's result (one layer's) to this one. */

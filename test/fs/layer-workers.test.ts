@@ -4,6 +4,7 @@
  * Every result is compared with the in-process path on the same image: entries, whiteouts, sizes,
  * errors (class, code, message), and what the hooks (compare's capture, the secret scan) found.
  */
+import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
@@ -224,6 +225,28 @@ describe.skipIf(!built)('readLayers in layer workers', () => {
     expect(inProcess[0].findings.length).toBeGreaterThan(0)
     expect(inProcess[1].summary).toMatchObject({error: expect.any(Number)})
     expect(inWorkers).toEqual(inProcess)
+  })
+
+  it('spare workers started ahead (while compare reads the zips) are what the next pool uses; unused ones never hold the process', async () => {
+    const {lib} = await dist()
+    const pool = (await import(/* @vite-ignore */ pathToFileURL(join(DIST, 'fs/worker/pool.js')).href)) as typeof import('../../src/fs/worker/pool.js')
+    const scan = (await import(/* @vite-ignore */ pathToFileURL(join(DIST, 'secrets/content-scanner.js')).href)) as typeof import('../../src/secrets/content-scanner.js')
+    const {inProcess} = await both(() => lib.openImage(join(FIXTURES, 'images', 'function-image-good.oci.tar')))
+    pool.startSpareLayerWorkers(2, [scan.SCAN_HOOK_MODULE])
+    expect(pool.spareLayerWorkers()).toBe(2)
+    const {fs} = await dist()
+    const image = await lib.openImage(join(FIXTURES, 'images', 'function-image-good.oci.tar'))
+    const read = await fs.readLayers(image, {workers: true, concurrency: 2})
+    await image.close()
+    expect(pool.spareLayerWorkers()).toBe(0)
+    expect(plain(read)).toEqual(plain(inProcess))
+
+    // A process that warmed workers it then never used still ends on its own.
+    const script = `import(${JSON.stringify(pathToFileURL(join(DIST, 'fs/read-layers.js')).href)}).then((m) => m.warmLayerWorkers({hookModules: []}))`
+    const started = Date.now()
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {timeout: 20_000, env: {...process.env, LAYER_AUDIT_WORKERS: ''}})
+    expect(child.status).toBe(0)
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('closure hooks cannot be forced into workers; auto keeps small images and closures in process', async () => {

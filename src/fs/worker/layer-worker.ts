@@ -97,6 +97,10 @@ function factoryOf(module: string): Promise<LayerHookFactory> {
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
+    case 'preload':
+      // A module that fails to load fails the first job that names it, with the same error.
+      for (const module of message.modules) factoryOf(module).catch(() => {})
+      break
     case 'job': {
       const job = new Job(message.id)
       jobs.set(message.id, job)

@@ -36,6 +36,28 @@ export interface LayerJob {
   cancel(): void
 }
 
+/** Workers started ahead of any pool (startSpareLayerWorkers); the next pool takes them first. */
+const spares: LayerWorkerHandle[] = []
+
+/**
+ * Starts `count` workers now, loading these hook modules, for a pool made later: a worker takes ~0.1 s to
+ * start, which a caller with other work to do first (compare reads the zips) can hide. Spares do not keep
+ * the process alive; unused ones end with it.
+ */
+export function startSpareLayerWorkers(count: number, hookModules: readonly string[]): void {
+  while (spares.length < count) {
+    const handle = new LayerWorkerHandle()
+    handle.worker.unref()
+    handle.worker.postMessage({type: 'preload', modules: [...hookModules]} satisfies ToWorker)
+    spares.push(handle)
+  }
+}
+
+/** Spares not yet taken by a pool. */
+export function spareLayerWorkers(): number {
+  return spares.length
+}
+
 export class LayerWorkerPool {
   private readonly idle: LayerWorkerHandle[] = []
   private readonly all: LayerWorkerHandle[] = []
@@ -43,7 +65,8 @@ export class LayerWorkerPool {
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) {
-      const handle = new LayerWorkerHandle()
+      const handle = spares.shift() ?? new LayerWorkerHandle()
+      handle.worker.ref()
       this.all.push(handle)
       this.idle.push(handle)
     }

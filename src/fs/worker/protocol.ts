@@ -6,6 +6,8 @@ import type {SerializedError} from './error-transfer.js'
 
 export type ToWorker =
   | {type: 'job'; id: number; layer: LayerInfo; input: string; specs: HookSpecMessage[]}
+  /** A spare worker (startSpareLayerWorkers) loads the hook modules its jobs will ask for, ahead of them. */
+  | {type: 'preload'; modules: string[]}
   /** Blob bytes in order; the buffer is transferred (the main thread copied them into memory it owns). */
   | {type: 'chunk'; id: number; chunk: Uint8Array}
   | {type: 'end'; id: number}
