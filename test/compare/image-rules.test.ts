@@ -76,6 +76,13 @@ describe("'unsupported-manifest'", () => {
     ]
     expect(run(unsupportedManifest, {image: fnImage({source: 'registry'}), layers})).toEqual([])
   })
+
+  it('counts any entry as a present parent, a regular file too (the rule first looks at directories only)', () => {
+    const layers = [layerContents(0, [{path: '/opt', type: 'directory'}, {path: '/opt/blob'}]), layerContents(1, [{path: '/opt/blob/x'}])]
+    expect(run(unsupportedManifest, {image: fnImage({source: 'registry'}), layers})).toEqual([])
+    layers[0].entries.pop()
+    expect(run(unsupportedManifest, {image: fnImage({source: 'registry'}), layers}).map((f) => f.path)).toEqual(['/opt/blob/x'])
+  })
 })
 
 describe("'architecture-mismatch'", () => {
