@@ -57,6 +57,35 @@ describe('WindowMatcher', () => {
     )
   })
 
+  it('finds the same after long text with no try in it (not decoded), on many lines or one', () => {
+    const keys = [
+      'AKIA3RXLOOTHEM5S6DSZ mft807tamsI5BR1lESjyXl1PUqZ+QlZA2/zFT2a0', "  const api_key = 'ZBQRZ8NiyDfJhI5M1qN0'",
+      'export AWS_SECRET_ACCESS_KEY=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', 'my_db_password: "ZBQRZ8NiyDfJhI5M1qN0"',
+    ]
+    const filler = fc.tuple(fc.constantFrom('lorem ipsum dolor sit amet ', 'x', 'the laws of\n', '\n', 'a=b; '), fc.integer({min: 0, max: 4000})).map(([f, n]) => f.repeat(n))
+    fc.assert(
+      fc.property(filler, fc.constantFrom(...keys), filler, fc.constantFrom('\n', ' ', '\n\n'), (before, key, after, join) => {
+        const text = before + join + key + join + after
+        const expected = view(findSecrets(text))
+        expect(expected.length).toBeGreaterThan(0)
+        expect(view(findInWindow(matchers.wasm, text))).toEqual(expected)
+        expect(view(findInWindow(matchers.js, text))).toEqual(expected)
+      }),
+      {numRuns: 200},
+    )
+  })
+
+  it('reads the keyword gate in the whole window, the text before the first try too (a custom pattern)', () => {
+    const pattern: SecretPattern = {
+      id: 'zebra', description: 'zebra', keywords: ['zebra'], regex: /qq-[0-9]{6}/, starts: ['qq-'], severity: 'note', truePositives: [], falsePositives: [],
+    }
+    const matcher = new WindowMatcher(compile([pattern]))
+    const tail = `${'filler line\n'.repeat(500)}value qq-123456\n`
+    expect(findInWindow(matcher, `zebra\n${tail}`).map((m) => [m.secret, m.index])).toEqual([['qq-123456', 6 + 12 * 500 + 6]])
+    expect(view(findInWindow(matcher, `zebra\n${tail}`))).toEqual(view(findSecrets(`zebra\n${tail}`, [pattern])))
+    expect(findInWindow(matcher, `zebu\n${tail}`)).toEqual([])
+  })
+
   it('keeps every shape of assignment after a generic name (quotes, blanks, :=, =>), and finds what findSecrets finds', () => {
     const value = 'ZBQRZ8NiyDfJhI5M1qN0'
     const texts = [
