@@ -124,7 +124,10 @@ const benches = [
 spawnSync('sh', ['-c', 'cat "$@" > /dev/null', 'sh', image, ...layerFiles], {stdio: 'ignore'})
 console.log(`\nruns: ${runs} (skopeo/umoci: ${slowRuns}); peak RSS from ${HAVE_GNU_TIME ? '/usr/bin/time %M' : '/proc/PID/status VmHWM'}\n`)
 
+// Runs go round-robin, one run of each command per round: this VM's speed drifts over minutes, and
+// running each command's runs back to back let a slow minute land on one command and move its ratio.
 const results = {}
+const plans = []
 for (const bench of benches) {
   if (!wanted(bench.id)) continue
   let reason
@@ -133,42 +136,53 @@ for (const bench of benches) {
     if (!available.ok) reason = available.reason
   } else if (bench.tool && !hasCommand(bench.tool)) {
     reason = `${bench.tool} is not installed`
-  } else if (bench.needs && !results[bench.needs]?.ok) {
-    reason = `needs ${bench.needs}, which did not run`
   }
   if (reason) {
     results[bench.id] = {id: bench.id, label: bench.label, skipped: reason}
     console.log(`skip ${bench.id}: ${reason}`)
     continue
   }
-  const n = bench.slow ? slowRuns : runs
-  const samples = []
-  let failure
-  for (let i = 0; i < n; i++) {
+  plans.push({bench, n: bench.slow ? slowRuns : runs, samples: []})
+}
+const rounds = Math.max(0, ...plans.map((plan) => plan.n))
+for (let i = 0; i < rounds; i++) {
+  for (const plan of plans) {
+    const {bench} = plan
+    if (i >= plan.n || plan.failure || plan.skipped) continue
+    if (bench.needs) {
+      const dependency = plans.find((p) => p.bench.id === bench.needs)
+      if (!dependency || dependency.failure || dependency.samples.length <= i) {
+        plan.skipped = `needs ${bench.needs}, which did not run`
+        console.log(`skip ${bench.id}: ${plan.skipped}`)
+        continue
+      }
+    }
     bench.before?.()
     const r = await measure(bench.argv, {cwd: REPO, okCodes: bench.okCodes})
     bench.after?.()
     if (!r.ok) {
-      failure = `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`
-      break
+      plan.failure = `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`
+      console.log(`FAILED ${bench.id}: ${plan.failure}`)
+      continue
     }
-    samples.push(r)
-    process.stdout.write(`${bench.id} run ${i + 1}/${n}: ${r.seconds.toFixed(2)} s, ${r.rssMb.toFixed(0)} MB\n`)
+    plan.samples.push(r)
+    process.stdout.write(`${bench.id} run ${i + 1}/${plan.n}: ${r.seconds.toFixed(2)} s, ${r.rssMb.toFixed(0)} MB\n`)
   }
-  if (failure) {
-    results[bench.id] = {id: bench.id, label: bench.label, failed: failure}
-    console.log(`FAILED ${bench.id}: ${failure}`)
-    continue
-  }
-  results[bench.id] = {
-    id: bench.id,
-    label: bench.label,
-    ok: true,
-    runs: samples.length,
-    seconds: median(samples.map((s) => s.seconds)),
-    min: Math.min(...samples.map((s) => s.seconds)),
-    max: Math.max(...samples.map((s) => s.seconds)),
-    rssMb: Math.max(...samples.map((s) => s.rssMb)),
+}
+for (const {bench, samples, failure, skipped} of plans) {
+  if (skipped) results[bench.id] = {id: bench.id, label: bench.label, skipped}
+  else if (failure) results[bench.id] = {id: bench.id, label: bench.label, failed: failure}
+  else {
+    results[bench.id] = {
+      id: bench.id,
+      label: bench.label,
+      ok: true,
+      runs: samples.length,
+      seconds: median(samples.map((s) => s.seconds)),
+      min: Math.min(...samples.map((s) => s.seconds)),
+      max: Math.max(...samples.map((s) => s.seconds)),
+      rssMb: Math.max(...samples.map((s) => s.rssMb)),
+    }
   }
 }
 rmSync(ociDir, {recursive: true, force: true})
