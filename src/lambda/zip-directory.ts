@@ -34,7 +34,7 @@ export interface CentralRecord {
 /** What went wrong, before it is given the zip's name (zip-reader.ts wraps it in a ZipError). */
 export class ZipFormatError extends Error {
   constructor(
-    readonly kind: 'not-zip' | 'corrupt',
+    readonly kind: 'not-zip' | 'corrupt' | 'too-large',
     message: string,
   ) {
     super(message)
@@ -52,6 +52,11 @@ const CENTRAL_SIZE = 46
 const LOCAL_SIGNATURE = 0x04034b50
 const LOCAL_SIZE = 30
 const MAX_COMMENT = 0xffff
+/**
+ * The directory is read whole, so its declared size bounds memory. 60k entries take ~6 MB; Lambda's
+ * 250 MB unzipped limit leaves no room for a directory near this even with a million empty files.
+ */
+export const MAX_DIRECTORY_BYTES = 256 * 1024 * 1024
 const FLAG_STRONG_ENCRYPTION = 0x40
 const FLAG_UTF8 = 0x800
 const ZIP64_EXTRA = 0x0001
@@ -86,6 +91,7 @@ export async function openCentralDirectory(handle: FileHandle, fileSize: number)
   }
   let disk = tail.readUInt16LE(at + 4)
   let entryCount = tail.readUInt16LE(at + 10)
+  let directorySize = tail.readUInt32LE(at + 12)
   let directoryOffset = tail.readUInt32LE(at + 16)
   // The directory ends where the end records begin: never trust its declared size further than that.
   let directoryEnd = tailStart + at
@@ -96,14 +102,18 @@ export async function openCentralDirectory(handle: FileHandle, fileSize: number)
     if (record.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) throw new ZipFormatError('corrupt', 'invalid zip64 end of central directory record signature')
     disk = record.readUInt32LE(16)
     entryCount = readUInt64(record, 32)
+    directorySize = readUInt64(record, 40)
     directoryOffset = readUInt64(record, 48)
     directoryEnd = recordOffset
   }
   if (disk !== 0) throw new ZipFormatError('corrupt', `multi-disk zip files are not supported (disk ${disk})`)
   if (directoryOffset > directoryEnd) throw new ZipFormatError('corrupt', `central directory offset ${directoryOffset} is past its end records`)
+  // Read what the end record declares, and never past the end records themselves.
+  const length = Math.min(directorySize, directoryEnd - directoryOffset)
+  if (length > MAX_DIRECTORY_BYTES) throw new ZipFormatError('too-large', `central directory of ${length} bytes, over the cap of ${MAX_DIRECTORY_BYTES}`)
   return {
     entryCount,
-    records: async () => parseRecords(await readExactly(handle, directoryEnd - directoryOffset, directoryOffset), entryCount, directoryOffset),
+    records: async () => parseRecords(await readExactly(handle, length, directoryOffset), entryCount, directoryOffset),
   }
 }
 

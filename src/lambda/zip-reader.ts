@@ -267,6 +267,7 @@ class EntryCheck extends Transform {
 function asDirectoryError(error: unknown, name: string, what: string): Error {
   if (!(error instanceof ZipFormatError)) return new ZipError('CORRUPT', `${what}: ${(error as Error).message}`, {input: name, cause: error})
   if (error.kind === 'not-zip') return new ZipError('UNKNOWN_FORMAT', 'not a zip file', {input: name, cause: error})
+  if (error.kind === 'too-large') return new ZipError('TOO_LARGE', error.message, {input: name, cause: error})
   return new ZipError('CORRUPT', `${what}: ${error.message}`, {input: name, cause: error})
 }
 

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {appendFileSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, readFileSync, truncateSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {crc32} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -248,6 +248,30 @@ with zipfile.ZipFile(Z, 'w') as z:
     const err = await openZip(file).catch((e: unknown) => e)
     expect(err).toMatchObject({code: 'CORRUPT'})
     expect((err as ZipError).line).toMatch(/^comment.zip: unreadable zip: end of central directory: comment length 17, but 31 bytes follow/)
+  })
+
+  test('the directory read is the size its end record declares: too small is CORRUPT, over 256 MiB TOO_LARGE (not read)', async () => {
+    const file = pythonZip(join(dir, 'cd-size.zip'), `with zipfile.ZipFile(Z, 'w') as z:\n    z.writestr('a.txt', 'a')\n    z.writestr('b.txt', 'b')`)
+    const bytes = readFileSync(file)
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+    bytes.writeUInt32LE(bytes.readUInt32LE(eocd + 12) - 10, eocd + 12)
+    writeFileSync(file, bytes)
+    await expect(openZip(file)).rejects.toThrow(/unreadable central directory: central directory ends after 1 of 2 entries/)
+
+    // A sparse 300 MiB file whose end record claims a directory from offset 0 over all of it.
+    const big = join(dir, 'huge-cd.zip')
+    const end = Buffer.alloc(22)
+    end.writeUInt32LE(0x06054b50, 0)
+    end.writeUInt16LE(1, 8)
+    end.writeUInt16LE(1, 10)
+    end.writeUInt32LE(300 * 1024 * 1024, 12)
+    end.writeUInt32LE(0, 16)
+    writeFileSync(big, '')
+    truncateSync(big, 300 * 1024 * 1024)
+    appendFileSync(big, end)
+    const err = await openZip(big).catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'TOO_LARGE'})
+    expect((err as ZipError).line).toMatch(/^huge-cd.zip: central directory of 314572800 bytes, over the cap of 268435456$/)
   })
 
   test('a directory shorter than its end record says is CORRUPT', async () => {
