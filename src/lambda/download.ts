@@ -3,8 +3,8 @@
  * verifying CodeSha256 and CodeSize while streaming. The URL never appears in any message: errors name
  * what was asked (an ARN, a function) and the HTTP status only.
  *
- * yauzl needs random access, so even with noCache (or an unwritable cache) the zip lands in a temporary
- * file, deleted by cleanup().
+ * A zip's central directory is at its end and is read with random access, so even with noCache (or an
+ * unwritable cache) the zip lands in a temporary file, deleted by cleanup().
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
