@@ -274,14 +274,14 @@ with zipfile.ZipFile(Z, 'w') as z:
     expect((err as ZipError).line).toMatch(/^huge-cd.zip: central directory of 314572800 bytes, over the cap of 268435456$/)
   })
 
-  test('a directory shorter than its end record says is CORRUPT', async () => {
+  test('an end record counting more entries than its directory holds is CORRUPT', async () => {
     const file = pythonZip(join(dir, 'short-cd.zip'), `with zipfile.ZipFile(Z, 'w') as z:\n    z.writestr('a.txt', 'a')\n    z.writestr('b.txt', 'b')`)
     const bytes = readFileSync(file)
     const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
     bytes.writeUInt16LE(3, eocd + 8)
     bytes.writeUInt16LE(3, eocd + 10)
     writeFileSync(file, bytes)
-    await expect(openZip(file)).rejects.toThrow(/unreadable central directory: (central directory ends after 2 of 3 entries|invalid central directory file header signature)/)
+    await expect(openZip(file)).rejects.toThrow(/unreadable central directory: central directory ends after 2 of 3 entries/)
   })
 })
 
