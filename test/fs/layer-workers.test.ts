@@ -202,6 +202,40 @@ describe.skipIf(!built)('readLayers in layer workers', () => {
     }
   })
 
+  it("sends a worker each spec's options once: its later jobs reuse them (compare's plan is megabytes)", async () => {
+    const dir = tmpDir()
+    const module = join(dir, 'options-hook.mjs')
+    writeFileSync(
+      module,
+      `let last
+      export function createLayerHook(options, layer) {
+        const reused = options === last
+        last = options
+        return {hook: () => undefined, result: () => ({layer: layer.index, reused, size: options.paths.length})}
+      }`,
+    )
+    const results = new Map<number, {layer: number; reused: boolean; size: number}>()
+    const paths = Array.from({length: 1000}, (_, i) => `/opt/file-${i}`)
+    const spec: ContentHookSpec = {
+      module: pathToFileURL(module).href,
+      factory: () => {
+        throw new Error('not used on the worker path')
+      },
+      options: {paths},
+      onResult: (layer, result) => results.set(layer.index, result as {layer: number; reused: boolean; size: number}),
+    }
+    const {lib, fs} = await dist()
+    const image = await lib.openImage(join(FIXTURES, 'images', 'function-image-good.oci.tar'))
+    expect(image.layers.length).toBeGreaterThan(1)
+    await fs.readLayers(image, {workers: true, concurrency: 1, hookSpecs: [spec]})
+    await image.close()
+    const all = [...results.values()]
+    expect(all).toHaveLength(image.layers.length)
+    for (const r of all) expect(r.size).toBe(1000)
+    // One worker read every layer: the first job brought the options, every later one found them kept.
+    expect(all.filter((r) => !r.reused)).toHaveLength(1)
+  })
+
   it('compare and scan find the same things with and without workers', async () => {
     const {lib} = await dist()
     const compare = () =>

@@ -6,16 +6,18 @@
  */
 import {parentPort} from 'node:worker_threads'
 import type {LayerInfo} from '../../image/model.js'
-import type {HookSpecMessage, LayerHookFactory} from '../hook-spec.js'
+import type {LayerHookFactory} from '../hook-spec.js'
 import {LayerReader} from '../layer-reader.js'
 import {reviveError, serializeError} from './error-transfer.js'
-import type {FromWorker, ToWorker} from './protocol.js'
+import type {FromWorker, JobSpec, ToWorker} from './protocol.js'
 
 const port = parentPort
 if (!port) throw new Error('layer-worker.js runs as a worker thread (see src/fs/worker/pool.ts)')
 
 const post = (message: FromWorker): void => port.postMessage(message)
 const factories = new Map<string, Promise<LayerHookFactory>>()
+/** Spec options by key, kept for this worker's later jobs (protocol.ts JobSpec). */
+const optionsByKey = new Map<number, unknown>()
 
 class Job {
   private reader?: LayerReader
@@ -27,9 +29,11 @@ class Job {
 
   constructor(readonly id: number) {}
 
-  async start(layer: LayerInfo, input: string, specs: HookSpecMessage[]): Promise<void> {
+  async start(layer: LayerInfo, input: string, specs: JobSpec[]): Promise<void> {
     try {
-      const built = await Promise.all(specs.map(async (spec) => (await factoryOf(spec.module))(spec.options, layer)))
+      // Before any await: a job's options are filed under their key in the order the jobs came.
+      const options = specs.map(optionsOf)
+      const built = await Promise.all(specs.map(async (spec, i) => (await factoryOf(spec.module))(options[i], layer)))
       if (this.failed) return
       this.built = built
       this.reader = new LayerReader(layer, built.map((b) => b.hook), input)
@@ -82,6 +86,13 @@ class Job {
 }
 
 const jobs = new Map<number, Job>()
+
+function optionsOf(spec: JobSpec): unknown {
+  if (spec.key === undefined) return spec.options
+  if ('options' in spec) optionsByKey.set(spec.key, spec.options)
+  else if (!optionsByKey.has(spec.key)) throw new Error(`layer worker: no options under key ${spec.key}`)
+  return optionsByKey.get(spec.key)
+}
 
 function factoryOf(module: string): Promise<LayerHookFactory> {
   let factory = factories.get(module)

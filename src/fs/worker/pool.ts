@@ -16,7 +16,7 @@ import {Worker} from 'node:worker_threads'
 import type {Image, LayerInfo} from '../../image/model.js'
 import type {HookSpecMessage} from '../hook-spec.js'
 import {reviveError, serializeError} from './error-transfer.js'
-import type {FromWorker, ToWorker, WorkerLayerResult} from './protocol.js'
+import type {FromWorker, JobSpec, ToWorker, WorkerLayerResult} from './protocol.js'
 
 const BATCH = 1 << 20
 const MAX_IN_FLIGHT = 4 << 20
@@ -35,6 +35,10 @@ export interface LayerJob {
   /** Stops reading the blob and tells the worker to drop the layer; `result` then rejects. */
   cancel(): void
 }
+
+/** Keys of the spec options objects sent to workers (see JobSpec): the same object, the same key. */
+const optionKeys = new WeakMap<object, number>()
+let nextOptionKey = 1
 
 /** Workers started ahead of any pool (startSpareLayerWorkers); the next pool takes them first. */
 const spares: LayerWorkerHandle[] = []
@@ -95,6 +99,8 @@ class LayerWorkerHandle {
   // measured ~20 MB less per worker at no cost in time.
   readonly worker = new Worker(LAYER_WORKER_URL, {resourceLimits: {maxYoungGenerationSizeMb: YOUNG_GENERATION_MB}})
   private current?: {id: number; onMessage(message: FromWorker): void; onCrash(error: Error): void}
+  /** Option keys this worker holds. */
+  private readonly optionsSent = new Set<number>()
 
   constructor() {
     this.worker.on('message', (message: FromWorker) => {
@@ -102,6 +108,16 @@ class LayerWorkerHandle {
     })
     this.worker.on('error', (error) => this.current?.onCrash(error))
     this.worker.on('exit', (code) => this.current?.onCrash(new Error(`layer worker exited with code ${code}`)))
+  }
+
+  /** The spec as this worker needs it: options it already holds are named by their key only. */
+  private jobSpec({module, options}: HookSpecMessage): JobSpec {
+    if (typeof options !== 'object' || options === null) return {module, options}
+    let key = optionKeys.get(options)
+    if (key === undefined) optionKeys.set(options, (key = nextOptionKey++))
+    if (this.optionsSent.has(key)) return {module, key}
+    this.optionsSent.add(key)
+    return {module, key, options}
   }
 
   run(id: number, image: Image, layer: LayerInfo, specs: HookSpecMessage[]): LayerJob {
@@ -135,7 +151,7 @@ class LayerWorkerHandle {
       },
       onCrash: (error) => finish({error}),
     }
-    send({type: 'job', id, layer, input: image.reference, specs})
+    send({type: 'job', id, layer, input: image.reference, specs: specs.map((spec) => this.jobSpec(spec))})
 
     const flush = () => {
       if (!batch || batchLength === 0) return

@@ -1,11 +1,21 @@
 /** Messages between readLayers (main thread) and a layer worker. One job = one layer; ids tell jobs apart. */
 import type {LayerInfo} from '../../image/model.js'
 import type {LayerEntry, Whiteout} from '../entry.js'
-import type {HookSpecMessage} from '../hook-spec.js'
 import type {SerializedError} from './error-transfer.js'
 
+/**
+ * A hook spec as a job carries it. Options that are an object get a key, and a worker is sent each
+ * key's options once: later jobs name the key only (compare's plan is 3 MB serialized, ~25 ms to read).
+ */
+export interface JobSpec {
+  module: string
+  key?: number
+  /** Absent when the worker already holds the options under `key`. */
+  options?: unknown
+}
+
 export type ToWorker =
-  | {type: 'job'; id: number; layer: LayerInfo; input: string; specs: HookSpecMessage[]}
+  | {type: 'job'; id: number; layer: LayerInfo; input: string; specs: JobSpec[]}
   /** A spare worker (startSpareLayerWorkers) loads the hook modules its jobs will ask for, ahead of them. */
   | {type: 'preload'; modules: string[]}
   /** Blob bytes in order; the buffer is transferred (the main thread copied them into memory it owns). */
