@@ -58,12 +58,15 @@ export class ContentCapture {
   /** layer index → path → facts (no string keys built per lookup: rules ask once per compared file). */
   private readonly facts = new Map<number, Map<string, FileFacts>>()
   private readonly headBytes: number
-  private readonly headDirs: Set<string>
+  /** headDirs and executablesUnder with their trailing slash: tested per file, so no string is built per file. */
+  private readonly headDirPrefixes: string[]
+  private readonly executablePrefix?: string
   private executableHeads = 0
 
   constructor(private readonly plan: CapturePlan) {
     this.headBytes = plan.headBytes ?? DEFAULT_HEAD_BYTES
-    this.headDirs = new Set(plan.headDirs)
+    this.headDirPrefixes = plan.headDirs.map(withSlash)
+    if (plan.executablesUnder) this.executablePrefix = withSlash(plan.executablesUnder)
   }
 
   /** The ContentHook to hand to readLayers. */
@@ -117,10 +120,13 @@ export class ContentCapture {
   }
 
   private wantsHead(entry: LayerEntry): boolean {
-    if (this.plan.heads.has(entry.path)) return true
-    if (this.headDirs.has(parentOf(entry.path))) return true
-    const under = this.plan.executablesUnder
-    if (under && (entry.mode & 0o111) !== 0 && entry.path.startsWith(under + '/')) {
+    const {path} = entry
+    if (this.plan.heads.has(path)) return true
+    for (const prefix of this.headDirPrefixes) {
+      if (path.startsWith(prefix) && path.length > prefix.length && path.indexOf('/', prefix.length) === -1) return true
+    }
+    const under = this.executablePrefix
+    if (under && (entry.mode & 0o111) !== 0 && path.startsWith(under)) {
       if (this.executableHeads < (this.plan.maxExecutableHeads ?? 256)) {
         this.executableHeads++
         return true
@@ -170,7 +176,6 @@ class FactsSink implements ContentSink {
   }
 }
 
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash <= 0 ? '/' : path.slice(0, slash)
+function withSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : dir + '/'
 }
