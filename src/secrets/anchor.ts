@@ -51,7 +51,7 @@ export class Anchor {
 }
 
 /** [A-Za-z0-9_-]: the characters of a name (as a regex class under /i too: no other latin1 byte folds into it). */
-const NAME_BYTE = new Uint8Array(256).map((_, byte) => (/[A-Za-z0-9_-]/.test(String.fromCharCode(byte)) ? 1 : 0))
+export const NAME_BYTE = new Uint8Array(256).map((_, byte) => (/[A-Za-z0-9_-]/.test(String.fromCharCode(byte)) ? 1 : 0))
 
 /**
  * Whether the name starting at `at` (all of its run of name bytes: a regex name ending earlier would be followed by

@@ -4,9 +4,11 @@
  * tops out near 450 MB/s on one byte-table lookup per byte, and a regex alternation of the literals near
  * 200 MB/s, both far over the scan's budget; this is Teddy (teddy-masks.ts) as a WebAssembly SIMD kernel,
  * about 2 GB/s with its candidates written out. The kernel is written out by hand (wasm-code.ts): no
- * toolchain, no dependency, and its JS reference (teddyCandidates) is what tests hold it to.
+ * toolchain, no dependency, and its JS reference (teddyCandidates) is what tests hold it to. The same
+ * module then checks the candidates against the literals themselves (literal-check.ts).
  */
 import {teddyCandidates, teddyMasks, type TeddyMasks} from './teddy-masks.js'
+import {checkCandidates, checkFunction, checkTables, CHECK_TABLE_BYTES, type CheckedLiteral} from './literal-check.js'
 import {I32, op, V128, wasmModule, type WasmFunction} from './wasm-code.js'
 
 /** The kernel reads up to this far past a window's end (two blocks of 16 and 2 more, from the last turn). */
@@ -98,32 +100,48 @@ interface Kernel {
   memory: WebAssembly.Memory
   candidates(input: number, length: number, out: number): number
   count(input: number, length: number, byte: number): number
+  check(input: number, length: number, candidates: number, n: number): number
 }
 
 function instantiate(masks: TeddyMasks): Kernel | undefined {
   try {
-    const bytes = wasmModule([candidatesFunction(masks), countFunction()], 1)
+    const bytes = wasmModule([candidatesFunction(masks), countFunction(), checkFunction()], BASE / 65536 + 1)
     return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as Kernel
   } catch {
     return undefined // no WebAssembly (or no SIMD): the JS reference does the same, slower
   }
 }
 
+/** More than DENSE_CANDIDATES candidates, one per DENSE_CANDIDATE_SPACING bytes or closer: handed on unchecked. */
+const DENSE_CANDIDATES = 1024
+const DENSE_CANDIDATE_SPACING = 16
+
+/** The window starts here in the kernel's memory; below it, the literal check's tables (literal-check.ts). */
+const BASE = CHECK_TABLE_BYTES
+
 /**
- * One window at a time: `load` copies it into the kernel's memory, `candidates` and `count` run on it
- * until the next load. One per thread; not re-entrant (callers finish with a window before the next).
+ * One window at a time: `load` copies it into the kernel's memory, `candidates`, `checkedCandidates` and
+ * `count` run on it until the next load. One per thread; not re-entrant (callers finish with a window
+ * before the next).
  */
 export class TrigramFilter {
   readonly masks: TeddyMasks
   private readonly kernel: Kernel | undefined
+  /** The literal check's tables; undefined when there is nothing (or too much) to check. */
+  private readonly tables: Uint8Array | undefined
   private capacity = 0
   private heap = new Uint8Array(0)
   private window: Buffer = Buffer.alloc(0)
   private length = 0
 
-  constructor(literals: readonly string[], options: {wasm?: boolean} = {}) {
+  /**
+   * `literals` are the trigrams (or longer literals: their first three characters) sieved for; `check`, the
+   * literals behind them, which `checkedCandidates` checks each candidate against.
+   */
+  constructor(literals: readonly string[], options: {wasm?: boolean; check?: readonly CheckedLiteral[]} = {}) {
     this.masks = teddyMasks(literals)
     this.kernel = options.wasm === false ? undefined : instantiate(this.masks)
+    this.tables = options.check ? checkTables(options.check) : undefined
   }
 
   get usesWasm(): boolean {
@@ -133,23 +151,38 @@ export class TrigramFilter {
   /** Copies `parts` (their bytes end to end) in; returns them as one Buffer, valid until the next load. */
   load(parts: readonly Uint8Array[], length: number): Buffer {
     this.reserve(length)
-    let at = 0
+    let at = BASE
     for (const part of parts) {
       this.heap.set(part, at)
       at += part.length
     }
-    this.heap.fill(0, length, length + PADDING)
+    this.heap.fill(0, BASE + length, BASE + length + PADDING)
     this.length = length
-    this.window = Buffer.from(this.heap.buffer, 0, length)
+    this.window = Buffer.from(this.heap.buffer, BASE, length)
     return this.window
   }
 
   /** Ascending offsets in the loaded window where a literal may start (a superset of where one does). */
   candidates(): Int32Array {
-    if (!this.kernel) return teddyCandidates(this.masks, this.heap, this.length)
+    if (!this.kernel) return teddyCandidates(this.masks, this.window, this.length)
     const out = this.outOffset()
-    const n = this.kernel.candidates(0, this.length, out)
+    const n = this.kernel.candidates(BASE, this.length, out)
     return new Int32Array(this.kernel.memory.buffer, out, n)
+  }
+
+  /**
+   * The candidates where one of the `check` literals does start (and an assignment follows, for the
+   * literals that need one): what the caller's exact check would accept, and no more. All candidates
+   * (those within the window) when the filter has no check.
+   */
+  checkedCandidates(): Int32Array {
+    const candidates = this.candidates()
+    // Where candidates are dense (a file of "aws_aws_…") nearly all pass, and the caller checks them again:
+    // the kernel's check would only add its own cost.
+    if (!this.tables || (candidates.length > DENSE_CANDIDATES && candidates.length * DENSE_CANDIDATE_SPACING > this.length)) return candidates
+    if (!this.kernel) return candidates.subarray(0, checkCandidates(this.heap, BASE, this.length, candidates, candidates.length))
+    const kept = this.kernel.check(BASE, this.length, candidates.byteOffset, candidates.length)
+    return candidates.subarray(0, kept)
   }
 
   /** How many `byte`s the loaded window holds in [from, to). */
@@ -158,19 +191,19 @@ export class TrigramFilter {
     if (!this.kernel || to - from < 64) return countLoop(this.window, byte, from, to)
     // The kernel counts whole blocks; the tail is counted here.
     const whole = (to - from) & ~15
-    return this.kernel.count(from, whole, byte) + countLoop(this.window, byte, from + whole, to)
+    return this.kernel.count(BASE + from, whole, byte) + countLoop(this.window, byte, from + whole, to)
   }
 
   /** Where candidates are written: after the window and its padding, 16-byte aligned for the Int32Array view. */
   private outOffset(): number {
-    return (this.capacity + PADDING + 15) & ~15
+    return (BASE + this.capacity + PADDING + 15) & ~15
   }
 
-  /** Room for a window of `length` bytes, its padding and a candidate (4 bytes) for each of its positions. */
+  /** Room for the tables, a window of `length` bytes, its padding and a candidate (4 bytes) for each of its positions. */
   private reserve(length: number): void {
     if (length <= this.capacity && this.heap.length > 0) return
     const capacity = Math.max(length, this.capacity * 2, 512 * 1024)
-    const bytes = capacity + PADDING + 16 + 4 * (capacity + 32)
+    const bytes = BASE + capacity + PADDING + 16 + 4 * (capacity + 32)
     if (this.kernel) {
       const memory = this.kernel.memory
       const pages = Math.ceil((bytes - memory.buffer.byteLength) / 65536)
@@ -179,6 +212,7 @@ export class TrigramFilter {
     } else {
       this.heap = new Uint8Array(bytes)
     }
+    if (this.tables) this.heap.set(this.tables, 0)
     this.capacity = capacity
   }
 }
