@@ -16,7 +16,7 @@ import {WRAPPER_VARIABLE} from '../rules/compare/environment-paths.js'
 import {EXTENSIONS_DIR, extensionsOf} from '../rules/compare/extensions.js'
 import type {CompareRule} from '../rules/compare/rule.js'
 import type {Finding} from '../rules/types.js'
-import {ContentCapture, type CapturePlan} from './content-capture.js'
+import {ContentCapture, hashRoots, type CapturePlan} from './content-capture.js'
 import {detectImageKind, type KindOption} from './image-kind.js'
 
 export interface CompareOptions {
@@ -136,7 +136,8 @@ export function capturePlan(image: Image, expected: ExpectedSide | undefined, en
       if (target && target.node.type === 'file') heads.add(target.path)
     }
   }
-  return {hash, heads, headDirs: [EXTENSIONS_DIR], executablesUnder: '/opt', maxExecutableHeads: 256, sha256}
+  const hashUnder = hashRoots(hash.keys())
+  return {hash, ...(hashUnder ? {hashUnder} : {}), heads, headDirs: [EXTENSIONS_DIR], executablesUnder: '/opt', maxExecutableHeads: 256, sha256}
 }
 
 /** What a process in the function sees: the image's ENV, then the function's variables over it. */

@@ -23,6 +23,11 @@ export const CAPTURE_HOOK_MODULE = import.meta.url
 export interface CapturePlan {
   /** Image path → the size the expected side has; hashed only when the image's copy has that size. */
   hash: ReadonlyMap<string, number>
+  /**
+   * Directories every path of `hash` lies under (hashRoots): a file elsewhere skips the map lookup, which
+   * hashes its fresh path string (most of an image's files are outside /opt and /var/task).
+   */
+  hashUnder?: readonly string[]
   /** Exact paths whose first bytes are kept. */
   heads: ReadonlySet<string>
   /** Directories whose direct children's first bytes are kept (e.g. /opt/extensions). */
@@ -47,9 +52,14 @@ export interface CaptureStats {
   headsSkipped: number
 }
 
-/** One layer's captured facts (after a worker round trip `head` is a Uint8Array until merged). */
+/**
+ * One layer's captured facts, in stream order: `facts[i]` is about `paths[i]` (after a worker round trip
+ * `head` is a Uint8Array until merged). Arrays, not a Map: the main thread builds a map either way (on
+ * merge, or cloning one), and the worker's Map.set per file was most of the capture's per-file cost.
+ */
 export interface CaptureLayerResult {
-  facts: Map<string, FileFacts>
+  paths: string[]
+  facts: FileFacts[]
   stats: CaptureStats
 }
 
@@ -57,6 +67,8 @@ export class ContentCapture {
   readonly stats: CaptureStats = {hashedFiles: 0, hashedBytes: 0, heads: 0, headsSkipped: 0}
   /** layer index → path → facts (no string keys built per lookup: rules ask once per compared file). */
   private readonly facts = new Map<number, Map<string, FileFacts>>()
+  /** What this capture's own hook captured, by layer, not yet filed in `facts`. */
+  private readonly captured = new Map<number, {paths: string[]; facts: FileFacts[]}>()
   private readonly headBytes: number
   /** headDirs and executablesUnder with their trailing slash: tested per file, so no string is built per file. */
   private readonly headDirPrefixes: string[]
@@ -73,6 +85,7 @@ export class ContentCapture {
   readonly hook: ContentHook = (entry, layer) => this.sinkFor(entry, layer)
 
   get(layer: number, path: string): FileFacts | undefined {
+    if (this.captured.size > 0) this.fileCaptured()
     return this.facts.get(layer)?.get(path)
   }
 
@@ -83,13 +96,19 @@ export class ContentCapture {
 
   /** Files one layer's facts (from `createLayerHook`) under that layer and adds its counters. */
   merge(layer: number, result: CaptureLayerResult): void {
-    for (const facts of result.facts.values()) {
-      if (facts.head && !Buffer.isBuffer(facts.head)) {
-        const head = facts.head as Uint8Array
-        facts.head = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
+    if (result.paths.length > 0) {
+      let byPath = this.facts.get(layer)
+      if (!byPath) this.facts.set(layer, (byPath = new Map()))
+      for (let i = 0; i < result.paths.length; i++) {
+        const facts = result.facts[i]
+        if (facts.head && !Buffer.isBuffer(facts.head)) {
+          const head = facts.head as Uint8Array
+          facts.head = Buffer.from(head.buffer, head.byteOffset, head.byteLength)
+        }
+        // Last copy in a layer wins, as in flatten.
+        byPath.set(result.paths[i], facts)
       }
     }
-    if (result.facts.size > 0) this.facts.set(layer, result.facts)
     this.stats.hashedFiles += result.stats.hashedFiles
     this.stats.hashedBytes += result.stats.hashedBytes
     this.stats.heads += result.stats.heads
@@ -98,25 +117,44 @@ export class ContentCapture {
 
   /** @internal What this capture learned about one layer. */
   layerResult(layer: number): CaptureLayerResult {
-    return {facts: this.facts.get(layer) ?? new Map(), stats: {...this.stats}}
+    const stats = {...this.stats}
+    const captured = this.captured.get(layer)
+    if (captured) return {paths: captured.paths, facts: captured.facts, stats}
+    const filed = this.facts.get(layer) ?? new Map<string, FileFacts>()
+    return {paths: [...filed.keys()], facts: [...filed.values()], stats}
+  }
+
+  private fileCaptured(): void {
+    for (const [layer, captured] of this.captured) this.merge(layer, {...captured, stats: {hashedFiles: 0, hashedBytes: 0, heads: 0, headsSkipped: 0}})
+    this.captured.clear()
   }
 
   private sinkFor(entry: LayerEntry, layer: LayerInfo): ContentSink | undefined {
-    const expectedSize = this.plan.hash.get(entry.path)
-    const hash = expectedSize !== undefined && expectedSize === entry.size
+    const hash = this.wantsHash(entry)
     const head = this.wantsHead(entry)
     if (!hash && !head) return undefined
     const facts: FileFacts = {size: entry.size}
-    // Last copy in a layer wins, as in flatten.
-    let byPath = this.facts.get(layer.index)
-    if (!byPath) this.facts.set(layer.index, (byPath = new Map()))
-    byPath.set(entry.path, facts)
+    let captured = this.captured.get(layer.index)
+    if (!captured) this.captured.set(layer.index, (captured = {paths: [], facts: []}))
+    captured.paths.push(entry.path)
+    captured.facts.push(facts)
     if (head) this.stats.heads++
     if (hash) {
       this.stats.hashedFiles++
       this.stats.hashedBytes += entry.size
     }
     return new FactsSink(facts, hash, hash && this.plan.sha256 === true, head ? this.headBytes : 0)
+  }
+
+  private wantsHash(entry: LayerEntry): boolean {
+    const {path} = entry
+    const under = this.plan.hashUnder
+    if (under !== undefined) {
+      let inside = false
+      for (let i = 0; i < under.length && !inside; i++) inside = path.startsWith(under[i])
+      if (!inside) return false
+    }
+    return this.plan.hash.get(path) === entry.size
   }
 
   private wantsHead(entry: LayerEntry): boolean {
@@ -174,6 +212,23 @@ class FactsSink implements ContentSink {
     if (this.sha) this.facts.sha256 = this.sha.digest('hex')
     if (this.headLimit > 0) this.facts.head = Buffer.concat(this.headParts, this.headLength)
   }
+}
+
+/**
+ * The directories, at most two levels deep, that every path lies under ('/opt/', '/var/task/'), none
+ * inside another; undefined past `max` of them (a lookup for every file then costs less than the checks).
+ */
+export function hashRoots(paths: Iterable<string>, max = 8): string[] | undefined {
+  const roots = new Set<string>()
+  for (const path of paths) {
+    const second = path.indexOf('/', 1)
+    const third = second === -1 ? -1 : path.indexOf('/', second + 1)
+    roots.add(second === -1 ? '/' : path.slice(0, (third === -1 ? second : third) + 1))
+    if (roots.size > 4 * max) return undefined
+  }
+  const sorted = [...roots].sort()
+  const outer = sorted.filter((root, i) => !sorted.slice(0, i).some((other) => root.startsWith(other)))
+  return outer.length > max || outer.includes('/') ? undefined : outer
 }
 
 function withSlash(dir: string): string {

@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto'
 import {crc32} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import {ContentCapture, type CapturePlan} from '../../src/audit/content-capture.js'
+import {ContentCapture, hashRoots, type CapturePlan} from '../../src/audit/content-capture.js'
 import type {LayerEntry} from '../../src/fs/entry.js'
 import type {LayerInfo} from '../../src/image/model.js'
 
@@ -46,6 +46,17 @@ describe('content capture', () => {
     expect(capture.get(3, '/opt/a.txt')?.crc32).toBe(crc32('HELLO WORLD') >>> 0)
   })
 
+  it('keeps the last copy of a path that one layer holds twice, as flatten does', () => {
+    const capture = new ContentCapture(plan())
+    stream(capture, '/opt/a.txt', Buffer.from('hello world'), 2)
+    stream(capture, '/opt/a.txt', Buffer.from('HELLO WORLD'), 2)
+    expect(capture.get(2, '/opt/a.txt')?.crc32).toBe(crc32('HELLO WORLD') >>> 0)
+    // The same through a worker's round trip: the layer's facts as arrays, merged into another capture.
+    const merged = new ContentCapture(plan())
+    merged.merge(2, capture.layerResult(2))
+    expect(merged.get(2, '/opt/a.txt')?.crc32).toBe(crc32('HELLO WORLD') >>> 0)
+  })
+
   it('computes sha256 when asked', () => {
     const capture = new ContentCapture(plan({sha256: true}))
     stream(capture, '/opt/a.txt', Buffer.from('hello world'))
@@ -67,6 +78,29 @@ describe('content capture', () => {
   })
 })
 
+describe('hash roots', () => {
+  it('names the directories, two levels deep at most, that every hashed path lies under', () => {
+    expect(hashRoots(['/opt/python/a.py', '/opt/python/lib/b.py', '/var/task/app.py', '/opt/nodejs/x.js'])).toEqual(['/opt/nodejs/', '/opt/python/', '/var/task/'])
+    expect(hashRoots(['/opt/python/a.py', '/opt/wrapper'])).toEqual(['/opt/']) // a file right in /opt: all of /opt
+    expect(hashRoots([])).toEqual([])
+  })
+
+  it('gives up where a lookup per file is cheaper than the checks: a file at the root, or too many roots', () => {
+    expect(hashRoots(['/opt/a/x', '/app.py'])).toBeUndefined()
+    expect(hashRoots(Array.from({length: 9}, (_, i) => `/opt/d${i}/x`))).toBeUndefined()
+    expect(hashRoots(Array.from({length: 8}, (_, i) => `/opt/d${i}/x`))).toHaveLength(8)
+  })
+
+  it('lets a capture skip files outside them, and still hash the ones inside', () => {
+    const capture = new ContentCapture(plan({hash: new Map([['/opt/a.txt', 11], ['/var/task/b.txt', 11]]), hashUnder: ['/opt/', '/var/task/']}))
+    expect(stream(capture, '/opt/a.txt', Buffer.from('hello world'))).toBe(true)
+    expect(stream(capture, '/var/task/b.txt', Buffer.from('hello world'))).toBe(true)
+    // A plan whose roots left out a path would skip it: the roots must cover every hashed path.
+    const narrow = new ContentCapture(plan({hash: new Map([['/var/task/b.txt', 11]]), hashUnder: ['/opt/']}))
+    expect(stream(narrow, '/var/task/b.txt', Buffer.from('hello world'))).toBe(false)
+  })
+})
+
 describe('capture plan', () => {
   it("hashes the zip side's files, sniffs the entrypoint, the wrapper and where the zip's extension links point", async () => {
     const {capturePlan} = await import('../../src/audit/compare.js')
@@ -83,5 +117,6 @@ describe('capture plan', () => {
     expect([...plan.hash.keys()].sort()).toEqual(['/opt/agent/bin/agent', '/opt/wrappers/real', '/var/task/app.py'])
     expect([...plan.heads].sort()).toEqual(['/lambda-entrypoint.sh', '/opt/agent/bin/agent', '/opt/wrapper', '/opt/wrappers/real'])
     expect(plan.headDirs).toEqual(['/opt/extensions'])
+    expect(plan.hashUnder).toEqual(['/opt/agent/', '/opt/wrappers/', '/var/task/'])
   })
 })
