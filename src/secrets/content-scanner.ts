@@ -97,11 +97,14 @@ export function createLayerHook(options: ContentScannerOptions, _layer: LayerInf
   return {hook: scanner.hook, result: () => scanner.result()}
 }
 
+/** Shared by every sink until its first window: one Buffer per file of every layer is garbage for nothing. */
+const NO_BYTES = Buffer.alloc(0)
+
 class ScanSink implements ContentSink {
   private pending: Buffer[] = []
   private pendingBytes = 0
   /** The window's last OVERLAP bytes, scanned again at the head of the next. */
-  private carry: Buffer = Buffer.alloc(0)
+  private carry: Buffer = NO_BYTES
   private newlinesBefore = 0
   private accepted = 0
   private sniffed = false

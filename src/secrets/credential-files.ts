@@ -18,11 +18,12 @@ export interface CredentialValue {
 export interface CredentialFileKind {
   id: string
   title: string
-  matches(path: string): boolean
+  /** `base` is the path's last component (given: every file of every layer is asked, so it is cut once). */
+  matches(path: string, base: string): boolean
   parse(text: string): CredentialValue[]
 }
 
-const base = (path: string) => path.slice(path.lastIndexOf('/') + 1)
+const baseOf = (path: string) => path.slice(path.lastIndexOf('/') + 1)
 const endsWith = (suffix: string) => (path: string) => path.endsWith(suffix)
 
 /** `key = value` lines of an INI-style file whose key is one of fields (case-insensitive). */
@@ -59,38 +60,38 @@ export const CREDENTIAL_FILE_KINDS: readonly CredentialFileKind[] = [
   {
     id: 'docker-config',
     title: 'Docker client config with registry credentials',
-    matches: (path) => path.endsWith('/.docker/config.json') || base(path) === '.dockercfg',
+    matches: (path, base) => path.endsWith('/.docker/config.json') || base === '.dockercfg',
     parse: dockerConfigValues,
   },
   {
     id: 'npmrc',
     title: 'npm config with an auth token',
-    matches: (path) => base(path) === '.npmrc' || path.endsWith('/etc/npmrc'),
+    matches: (path, base) => base === '.npmrc' || path.endsWith('/etc/npmrc'),
     parse: (text) => iniValues(text, /(?:^|:)_(?:authToken|auth|password)$/i),
   },
   {
     id: 'pypirc',
     title: 'PyPI config with a password',
-    matches: (path) => base(path) === '.pypirc',
+    matches: (_, base) => base === '.pypirc',
     parse: (text) => iniValues(text, /^password$/i),
   },
   {
     id: 'git-credentials',
     title: 'git credential store',
-    matches: (path) => base(path) === '.git-credentials' || path.endsWith('/git/credentials'),
+    matches: (path, base) => base === '.git-credentials' || path.endsWith('/git/credentials'),
     parse: (text) =>
       [...text.matchAll(/^[a-z][a-z0-9+.-]*:\/\/[^:@\s/]*:([^@\s]+)@\S+/gim)].map((m) => ({field: 'password', value: decodeURIComponentSafe(m[1])})),
   },
   {
     id: 'netrc',
     title: 'netrc with a password',
-    matches: (path) => base(path) === '.netrc' || base(path) === '_netrc',
+    matches: (_, base) => base === '.netrc' || base === '_netrc',
     parse: (text) => [...text.matchAll(/(?:^|\s)password\s+(\S+)/g)].map((m) => ({field: 'password', value: m[1]})),
   },
   {
     id: 'private-key-file',
     title: 'private key file',
-    matches: (path) => /^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)$/.test(base(path)) || /\.(?:pem|key)$/.test(base(path)),
+    matches: (_, base) => /^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)$/.test(base) || /\.(?:pem|key)$/.test(base),
     parse: privateKeyValues,
   },
 ]
@@ -138,7 +139,9 @@ function privateKeyValues(text: string): CredentialValue[] {
 }
 
 export function credentialFileKind(path: string): CredentialFileKind | undefined {
-  return CREDENTIAL_FILE_KINDS.find((kind) => kind.matches(path))
+  const base = baseOf(path)
+  for (const kind of CREDENTIAL_FILE_KINDS) if (kind.matches(path, base)) return kind
+  return undefined
 }
 
 /** The credential values of a file, placeholders dropped, AWS documentation keys marked. */
