@@ -42,11 +42,23 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
   const {config, baseline} = await loadGateInputs(options)
   // Layer workers take ~0.1 s to start: a big zip side (or a download) hides that when they start now.
   if (zipSideTakesAWhile(options.function)) warmLayerWorkers({concurrency: options.open?.concurrency, hookModules: [CAPTURE_HOOK_MODULE, SCAN_HOOK_MODULE]})
-  const resolved = options.function ? await resolveFunction(options.function) : undefined
+  // The image given by name opens while the zip side is read (a registry's manifest and config while
+  // the zips download); without one, the function's own image is known only once it is resolved.
+  const opening = options.image === undefined ? undefined : openImage(options.image, options.open ?? {})
+  // Handled here so that a failure while the zips are read is not an unhandled rejection; awaited below.
+  opening?.catch(() => {})
+  let resolved: Awaited<ReturnType<typeof resolveFunction>> | undefined
+  try {
+    resolved = options.function ? await resolveFunction(options.function) : undefined
+  } catch (error) {
+    // The zip side's error is the one reported, as when the image was opened after it.
+    await opening?.then((image) => image.close(), () => {})
+    throw error
+  }
   try {
     const input = options.image ?? resolved?.config?.code?.resolvedImageUri
     if (!input) throw new UsageError('give an IMAGE (or --function naming an image function)')
-    const image = await openImage(input, options.open ?? {})
+    const image = await (opening ?? openImage(input, options.open ?? {}))
     try {
       const scan = createSecretScan(image, {maxFileBytes: options.maxFileBytes})
       const result = await compareImage({

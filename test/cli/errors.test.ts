@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {runCli} from '../helpers/cli.js'
+import {FIXTURES, runCli} from '../helpers/cli.js'
 
 const tmp = mkdtempSync(join(tmpdir(), 'la-cli-errors-'))
 
@@ -35,6 +35,16 @@ describe('bad input', () => {
 
   it('an unknown flag', async () => {
     expectCleanError(await runCli(['inspect', '--no-such-flag', 'x.tar']), 'no-such-flag')
+  })
+
+  it('compare: the image opens while the zips are read, and a broken zip side is still the one error reported', async () => {
+    const image = join(tmp, 'no-image.tar')
+    const zip = join(tmp, 'no-layer.zip')
+    // Both missing: the zip side's error, as when the image was opened after it (and no unhandled rejection).
+    expectCleanError(await runCli(['compare', image, '--layer', zip]), zip)
+    // Only the image missing: its error, after the zips were read.
+    expectCleanError(await runCli(['compare', image, '--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip')]), image)
+    expectCleanError(await runCli(['compare', join(FIXTURES, 'images', 'function-image-good.docker.tar'), '--layer', zip]), zip)
   })
 
   it('--debug adds the stack', async () => {
