@@ -37,7 +37,17 @@ export class DockerArchiveSource implements ImageSource {
   }
 }
 
+/** Owns `archive` from here: the image closes it, or this does when opening fails. */
 export async function openDockerArchive(archive: TarArchive, at: {input: string; options: OpenOptions}): Promise<Image> {
+  try {
+    return await imageOf(archive, at)
+  } catch (error) {
+    archive.close()
+    throw error
+  }
+}
+
+async function imageOf(archive: TarArchive, at: {input: string; options: OpenOptions}): Promise<Image> {
   const {input, options} = at
   const cap = jsonCap(options)
   if (!archive.has('manifest.json')) {
@@ -66,7 +76,7 @@ export async function openDockerArchive(archive: TarArchive, at: {input: string;
       }
       return readVerifiedBlob(store, descriptor, cap, `blob ${descriptor.digest}`, input)
     },
-    close: async () => {},
+    close: async () => archive.close(),
   }
 }
 

@@ -19,13 +19,20 @@ export class OciArchiveSource implements ImageSource {
   }
 }
 
+/** Owns `archive` from here: the image closes it, or this does when opening fails. */
 export async function openOciArchive(archive: TarArchive, at: {input: string; ref?: string; options: OpenOptions}): Promise<Image> {
-  const {input, options} = at
-  if (!archive.has('index.json')) {
-    throw new ImageSourceError('UNKNOWN_FORMAT', 'not an OCI archive: no index.json', {input})
+  try {
+    const {input, options} = at
+    if (!archive.has('index.json')) {
+      throw new ImageSourceError('UNKNOWN_FORMAT', 'not an OCI archive: no index.json', {input})
+    }
+    const cap = jsonCap(options)
+    const store = new ArchiveBlobStore(archive)
+    const index = parseJsonDocument(await archive.readMember('index.json', cap, 'index.json'), cap, 'index.json', input)
+    const image = await imageFromLayoutIndex(store, index, at, 'oci-archive', cap)
+    return {...image, close: async () => archive.close()}
+  } catch (error) {
+    archive.close()
+    throw error
   }
-  const cap = jsonCap(options)
-  const store = new ArchiveBlobStore(archive)
-  const index = parseJsonDocument(await archive.readMember('index.json', cap, 'index.json'), cap, 'index.json', input)
-  return imageFromLayoutIndex(store, index, at, 'oci-archive', cap)
 }

@@ -75,6 +75,11 @@ export class TarArchive {
     return undefined
   }
 
+  /** Lets go of inflating streams kept between reads of a compressed archive. */
+  close(): void {
+    this.bytes.close()
+  }
+
   has(name: string): boolean {
     return this.find(name)?.type === 'file'
   }
