@@ -152,7 +152,7 @@ class CompressedArchiveBytes implements ArchiveBytes {
   range(start: number, length: number): Readable {
     const cursor = this.cursorFor(start)
     const {compression, input} = this
-    const bytes = this
+    const archive = this
     async function* slice(): AsyncGenerator<Buffer> {
       const end = start + length
       let done = false
@@ -164,7 +164,7 @@ class CompressedArchiveBytes implements ArchiveBytes {
             const next = await cursor.iterator.next()
             if (next.done) break
             chunk = next.value
-            bytes.inflatedBytes += chunk.length
+            archive.inflatedBytes += chunk.length
           }
           const from = cursor.position
           cursor.position += chunk.length
@@ -186,7 +186,7 @@ class CompressedArchiveBytes implements ArchiveBytes {
         throw brokenStream(compression, error, input)
       } finally {
         // Parked only after a whole, clean range; a range given up midway (or failed) ends its cursor.
-        if (done) bytes.park(cursor)
+        if (done) archive.park(cursor)
         else cursor.stream.destroy()
       }
       if (cursor.position < end) throw new ImageSourceError('CORRUPT', 'truncated archive: a member ends past the end of the data', {input})
