@@ -40,7 +40,7 @@ describe('bad input', () => {
   it('compare: the image opens while the zips are read, and a broken zip side is still the one error reported', async () => {
     const image = join(tmp, 'no-image.tar')
     const zip = join(tmp, 'no-layer.zip')
-    // Both missing: the zip side's error, as when the image was opened after it (and no unhandled rejection).
+    // Both missing: the zip side's error, as when the image was opened after it.
     expectCleanError(await runCli(['compare', image, '--layer', zip]), zip)
     // Only the image missing: its error, after the zips were read.
     expectCleanError(await runCli(['compare', image, '--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip')]), image)
