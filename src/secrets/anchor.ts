@@ -50,6 +50,9 @@ export class Anchor {
   }
 }
 
+/** Two bytes as one number, bit 5 set in each (ASCII letters lower-cased, and a few symbols merged: only a key). */
+export const pairKey = (bytes: Uint8Array, at: number) => ((bytes[at] | 0x20) << 8) | (bytes[at + 1] | 0x20)
+
 /** [A-Za-z0-9_-]: the characters of a name (as a regex class under /i too: no other latin1 byte folds into it). */
 export const NAME_BYTE = new Uint8Array(256).map((_, byte) => (/[A-Za-z0-9_-]/.test(String.fromCharCode(byte)) ? 1 : 0))
 

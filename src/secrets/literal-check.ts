@@ -8,14 +8,14 @@
  * this step only has to keep a superset of what that loop accepts; it keeps exactly that set.
  *
  * The literals are tables in the kernel's memory, below the window (see trigram-filter.ts):
- *   PAIRS    65536 bytes: the first two bytes of a sieved trigram, folded (| 0x20), → the first anchor
- *            whose trigram starts so (1-based; 0: none)
+ *   PAIRS    65536 bytes: the first two bytes of a sieved trigram, folded (anchor.ts pairKey), → the
+ *            first anchor whose trigram starts so (1-based; 0: none)
  *   NAME     256 bytes: 1 for [A-Za-z0-9_-], the bytes of a name (anchor.ts's NAME_BYTE)
  *   ANCHORS  RECORD bytes each, from index 1: length, sieve offset, flags, the next anchor of the same
  *            pair (0: none), then the literal lower-cased, then per byte the bit that case folding may
  *            set (0x20 for a letter, else 0): a byte matches where (byte | fold) === lower.
  */
-import {assignmentFollows, NAME_BYTE} from './anchor.js'
+import {assignmentFollows, NAME_BYTE, pairKey} from './anchor.js'
 import {I32, op, type WasmFunction} from './wasm-code.js'
 
 export interface CheckedLiteral {
@@ -50,7 +50,7 @@ export function checkTables(literals: readonly CheckedLiteral[]): Uint8Array | u
     const record = ANCHORS + index * RECORD
     const bytes = Buffer.from(l.literal, 'latin1')
     const sieved = bytes.subarray(l.sieveOffset)
-    const key = PAIRS + (((sieved[0] | 0x20) << 8) | (sieved[1] | 0x20))
+    const key = PAIRS + pairKey(sieved, 0)
     const compared = Math.min(bytes.length, MAX_COMPARED)
     tables[record] = compared
     tables[record + 1] = Math.min(l.sieveOffset, 255)
@@ -77,7 +77,7 @@ export function checkCandidates(heap: Uint8Array, base: number, length: number, 
   for (let i = 0; i < n; i++) {
     const c = candidates[i]
     if (c >= length) break
-    let anchor = heap[PAIRS + (((heap[base + c] | 0x20) << 8) | (heap[base + c + 1] | 0x20))]
+    let anchor = heap[PAIRS + pairKey(heap, base + c)]
     while (anchor !== 0) {
       const record = ANCHORS + anchor * RECORD
       anchor = heap[record + 3]

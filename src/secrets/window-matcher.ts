@@ -10,11 +10,9 @@
  * pattern a match proves that; for the others it is looked up once a match is found, which is rare.
  */
 import {collectMatches, DEFAULT_SET, type Compiled, type CompiledSet, type SecretMatch, type Tries} from './match.js'
-import {Anchor, assignmentFollows} from './anchor.js'
+import {Anchor, assignmentFollows, pairKey} from './anchor.js'
 import {TrigramFilter} from './trigram-filter.js'
 
-/** Two bytes as one number, bit 5 set in each (ASCII letters lower-cased, and a few symbols merged: only a key). */
-const pairKey = (bytes: Uint8Array, at: number) => ((bytes[at] | 0x20) << 8) | (bytes[at + 1] | 0x20)
 
 /**
  * Past this many tries per 32 bytes of window a pattern's regex scans the window whole instead (the same
@@ -48,11 +46,11 @@ export class WindowMatcher {
         anchor.uses.push({pattern, lead: c.lead, assignment: c.pattern.assignment === true})
       }
     })
-    for (const anchor of byLiteral.values()) (this.anchors[pairKey(Buffer.from(anchor.sieve, 'latin1'), 0)] ??= []).push(anchor)
+    const literals = [...byLiteral.values()]
+    for (const anchor of literals) (this.anchors[pairKey(Buffer.from(anchor.sieve, 'latin1'), 0)] ??= []).push(anchor)
     this.unanchored = set.compiled.filter((c) => !c.starts)
-    const anchors = [...byLiteral.values()]
-    const check = anchors.map((a) => ({literal: a.literal, sieveOffset: a.sieveOffset, assignment: a.uses.every((use) => use.assignment)}))
-    this.filter = new TrigramFilter(anchors.map((anchor) => anchor.sieve), {...options, check})
+    const check = literals.map((a) => ({literal: a.literal, sieveOffset: a.sieveOffset, assignment: a.uses.every((use) => use.assignment)}))
+    this.filter = new TrigramFilter(literals.map((anchor) => anchor.sieve), {...options, check})
   }
 
   /** Copies in the next window (the parts end to end) and returns it; valid until the next load. */
@@ -130,8 +128,8 @@ export class WindowMatcher {
         const anchor = here[a]
         const at = sieved - anchor.sieveOffset
         if (anchor.saturatedIn === loads || !anchor.at(window, at, length)) continue
-        // Indexed, not for-of: a literal is verified every ~600 bytes of the bench text ("token"), and the
-        // iterator per verification measured a third of this loop's time, garbage included.
+        // Indexed, not for-of: in a window dense with a literal (the kernel hands those on unchecked) this
+        // runs per few bytes, and an iterator per verification was a third of this loop's time.
         const uses = anchor.uses
         for (let u = 0; u < uses.length; u++) {
           const {pattern, lead, assignment} = uses[u]
