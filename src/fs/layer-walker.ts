@@ -27,7 +27,6 @@ export interface WalkOptions {
 
 const TYPES: Record<string, EntryType> = {
   '0': 'file',
-  '7': 'file', // contiguous file
   '1': 'hardlink',
   '2': 'symlink',
   '3': 'char',
@@ -83,17 +82,17 @@ export class LayerWalker {
 
     const type = TYPES[member.flag]
     if (!type) {
-      throw new LayerTarError('UNSUPPORTED', layer, `unsupported tar entry type '${member.flag}' at ${path}`, {input})
+      throw new LayerTarError('UNSUPPORTED', layer, `unsupported tar entry type ${typeflagLabel(member.flag)} at ${path}`, {input})
     }
     const pax = member.pax
     const entry: LayerEntry = {
       path,
       type,
       mode: member.mode & 0o7777,
-      uid: paxInt(pax?.uid) ?? member.uid,
-      gid: paxInt(pax?.gid) ?? member.gid,
+      uid: member.uid,
+      gid: member.gid,
       size: type === 'file' ? member.size : 0,
-      mtime: paxTime(pax?.mtime) ?? member.mtime,
+      mtime: member.mtime,
     }
     if (type === 'symlink') entry.linkTarget = member.linkname
     else if (type === 'hardlink') {
@@ -148,16 +147,10 @@ export function walkLayerTar(
   })
 }
 
-function paxInt(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number.parseInt(value, 10)
-  return Number.isFinite(n) ? n : undefined
-}
-
-function paxTime(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const n = Number.parseFloat(value)
-  return Number.isFinite(n) ? Math.floor(n) : undefined
+/** A typeflag as the error names it: 'S', or \x01 for a byte that is not printable. */
+function typeflagLabel(flag: string): string {
+  const code = flag.charCodeAt(0)
+  return code > 0x20 && code < 0x7f ? `'${flag}'` : `\\x${code.toString(16).padStart(2, '0')}`
 }
 
 /** Our typed errors pass through; the tar reader's and a sink's plain ones become CORRUPT naming the layer. */

@@ -2,28 +2,31 @@
  * A push parser for one tar stream: feed it chunks as they arrive (`write`), then `end`. Synchronous,
  * so it runs in the same call that inflated the bytes, with no stream machinery in between (the layer
  * workers' hot path, docs/performance.md). Member data goes to the sink `onMember` returns, as views of
- * the chunks written: nothing is copied or buffered but one header block and extended headers (≤ 1 MiB).
+ * the chunks written: nothing is copied or buffered but one header block, extended headers and GNU
+ * sparse maps (≤ 1 MiB each).
  *
- * Reads like Go's archive/tar, what containerd and Docker apply layers with: PAX (`x`) and GNU long name
- * (`L`, `K`) headers apply to the next member; a global PAX header (`g`) is not applied to members;
- * link, symlink, device, directory and fifo members carry no data whatever their size field says; the
- * first zero block where a header is due ends the archive, and what follows is skipped unread.
+ * It reads exactly what Go's archive/tar reads (reader.go), which containerd, Docker, BuildKit and umoci
+ * apply layers with — decided edge by edge from Go's source, not guessed:
+ * - headers: header.ts; extended headers and how they merge: member.ts; GNU sparse: sparse.ts;
+ * - link, symlink, device, directory and fifo members carry no data whatever their size field says;
+ * - end of archive: two zero blocks end it and what follows is skipped unread; one zero block then the
+ *   end of the stream ends it too; one zero block then anything else is an error;
+ * - the stream may simply stop where a header is due or anywhere in a member's padding (a writer that
+ *   was never closed, `umoci insert`): that ends the archive cleanly. Stopping inside a header, a
+ *   member's data or an extended header is `truncated`.
  */
-import {BLOCK, isMetaFlag, paddedSize, parseHeader, parsePax, type RawHeader} from './header.js'
+import {BLOCK, TarHeaderError, isHeaderOnly, isMetaFlag, paddedSize, parseHeader} from './header.js'
+import {PendingHeaders, TarMemberError, type TarMember} from './member.js'
+import {SparseExpander, SparseFormatError, SparseMapReader, storedBytes, validateFragments} from './sparse.js'
 
-export interface TarMember extends RawHeader {
-  /** The member's PAX records, when it had an extended header. */
-  pax?: Record<string, string>
-  /** Offset of its header block in the stream. */
-  offset: number
-}
+export type {TarMember} from './member.js'
 
 export interface TarDataSink {
   write(chunk: Buffer): void
   end(): void
 }
 
-/** `truncated`: the stream ended inside a member; `corrupt`: bytes that are not tar. */
+/** `truncated`: the stream ended inside a member; `corrupt`: bytes Go's reader rejects. */
 export class TarFormatError extends Error {
   constructor(
     readonly kind: 'truncated' | 'corrupt',
@@ -34,11 +37,10 @@ export class TarFormatError extends Error {
   }
 }
 
+/** Go's maxSpecialFileSize: larger PAX or GNU long-name headers are refused. */
 export const MAX_EXTENDED_HEADER = 1024 * 1024
 
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6'])
-
-type State = 'header' | 'data' | 'extended' | 'padding' | 'ended'
+type State = 'header' | 'zero' | 'data' | 'extended' | 'sparse-map' | 'padding' | 'ended'
 
 export class TarReader {
   private state: State = 'header'
@@ -50,12 +52,13 @@ export class TarReader {
   private remaining = 0
   private padding = 0
   private sink?: TarDataSink
-  private extended?: {flag: string; chunks: Buffer[]; size: number}
-  private pending: {path?: string; linkpath?: string; pax?: Record<string, string>} = {}
+  private extended?: {flag: string; chunks: Buffer[]; size: number; offset: number}
+  private readonly pending = new PendingHeaders()
+  private sparse?: {member: TarMember; map: SparseMapReader}
 
   constructor(private readonly onMember: (member: TarMember) => TarDataSink | undefined) {}
 
-  /** True once the end-of-archive block was seen: the rest of the stream is skipped. */
+  /** True once the end-of-archive blocks were seen: the rest of the stream is skipped. */
   get ended(): boolean {
     return this.state === 'ended'
   }
@@ -65,9 +68,11 @@ export class TarReader {
     let at = 0
     while (at < chunk.length && this.state !== 'ended') {
       switch (this.state) {
-        case 'header': {
+        case 'header':
+        case 'zero':
+        case 'sparse-map': {
           if (this.blockFill === 0 && chunk.length - at >= BLOCK) {
-            this.header(chunk, at, this.position + at)
+            this.onBlock(chunk, at, this.position + at)
             at += BLOCK
           } else {
             const n = chunk.copy(this.block, this.blockFill, at, at + BLOCK - this.blockFill)
@@ -75,7 +80,7 @@ export class TarReader {
             at += n
             if (this.blockFill === BLOCK) {
               this.blockFill = 0
-              this.header(this.block, 0, this.position + at - BLOCK)
+              this.onBlock(this.block, 0, this.position + at - BLOCK)
             }
           }
           break
@@ -108,50 +113,89 @@ export class TarReader {
     this.position += chunk.length
   }
 
-  /** The stream ended: throws `truncated` when that was inside a member (no end marker at all is fine). */
+  /** The stream ended: throws `truncated` when that was inside a header, a member's data or an extended header. */
   end(): void {
-    if (this.state === 'ended' || (this.state === 'header' && this.blockFill === 0)) return
+    switch (this.state) {
+      case 'ended':
+      case 'padding':
+        return
+      case 'header':
+      case 'zero':
+        if (this.blockFill === 0) return
+    }
     throw new TarFormatError('truncated', 'unexpected end of data')
+  }
+
+  private onBlock(buf: Buffer, at: number, offset: number): void {
+    if (this.state === 'sparse-map') this.sparseMapBlock(buf, at, offset)
+    else this.header(buf, at, offset)
   }
 
   /** The header block at `at` in `buf`, which starts at `offset` in the stream. */
   private header(buf: Buffer, at: number, offset: number): void {
-    let raw: RawHeader | null
-    try {
-      raw = parseHeader(buf, at)
-    } catch (error) {
-      throw new TarFormatError('corrupt', `${(error as Error).message} at byte ${offset}`)
-    }
+    const raw = this.guard(offset, () => parseHeader(buf, at))
     if (raw === null) {
-      this.state = 'ended'
+      this.state = this.state === 'zero' ? 'ended' : 'zero'
       return
     }
+    if (this.state === 'zero') throw new TarFormatError('corrupt', `a header follows a single zero block at byte ${offset}`)
     if (isMetaFlag(raw.flag)) {
+      if (raw.size < 0) throw new TarFormatError('corrupt', `negative size at byte ${offset}`)
       if (raw.size > MAX_EXTENDED_HEADER) {
         throw new TarFormatError('corrupt', `extended header of ${raw.size} bytes at byte ${offset} (over ${MAX_EXTENDED_HEADER})`)
       }
-      this.extended = {flag: raw.flag, chunks: [], size: raw.size}
+      this.extended = {flag: raw.flag, chunks: [], size: raw.size, offset}
       this.expect('extended', raw.size)
       return
     }
-
-    const {path, linkpath, pax} = this.pending
-    this.pending = {}
-    const member = raw as TarMember
-    member.offset = offset
-    if (path !== undefined) member.name = path
-    if (linkpath !== undefined) member.linkname = linkpath
-    if (pax) {
-      member.pax = pax
-      if (pax.size !== undefined) {
-        const size = Number(pax.size)
-        if (!Number.isSafeInteger(size) || size < 0) throw new TarFormatError('corrupt', `bad PAX size "${pax.size}" at byte ${offset}`)
-        member.size = size
+    if (!isHeaderOnly(raw.flag) && raw.size < 0) throw new TarFormatError('corrupt', `negative size at byte ${offset}`)
+    const member = this.guard(offset, () => this.pending.take(raw, offset))
+    const dataSize = isHeaderOnly(member.flag) ? 0 : member.size
+    if (dataSize < 0) throw new TarFormatError('corrupt', `negative size at byte ${offset}`)
+    if (member.sparse) {
+      if (isHeaderOnly(member.flag)) throw new TarFormatError('corrupt', `GNU sparse records on a member without data at byte ${offset}`)
+      if (member.sparse.version === '1.0') {
+        this.sparse = {member, map: new SparseMapReader(MAX_EXTENDED_HEADER)}
+        this.remaining = dataSize
+        this.padding = paddedSize(dataSize) - dataSize
+        this.state = 'sparse-map'
+        return
       }
+      this.startSparse(member, member.sparse.fragments!, dataSize)
+      return
     }
-    const dataSize = HEADER_ONLY.has(member.flag) ? 0 : member.size
     this.sink = this.onMember(member)
+    if (member.flag === 'S') throw new TarFormatError('corrupt', `old GNU sparse member at byte ${member.offset} is not supported`)
     this.expect('data', dataSize)
+  }
+
+  /** One block of a 1.0 sparse member's map (it counts as the member's data). */
+  private sparseMapBlock(buf: Buffer, at: number, offset: number): void {
+    const {member, map} = this.sparse!
+    if (this.remaining < BLOCK) throw new TarFormatError('corrupt', `GNU sparse map cut short at byte ${offset}`)
+    this.remaining -= BLOCK
+    const done = this.guard(offset, () => map.addBlock(buf.subarray(at, at + BLOCK)))
+    if (!done) return
+    this.sparse = undefined
+    this.startSparse(member, map.fragments!, this.remaining)
+  }
+
+  /** A sparse member whose map is known and `stored` bytes of fragments follow. */
+  private startSparse(member: TarMember, fragments: number[], stored: number): void {
+    const size = member.sparse!.realSize ?? member.size
+    this.guard(member.offset, () => validateFragments(fragments, size))
+    if (storedBytes(fragments) !== stored) {
+      throw new TarFormatError('corrupt', `GNU sparse member at byte ${member.offset} stores ${stored} bytes, its map ${storedBytes(fragments)}`)
+    }
+    member.size = size
+    member.sparse!.fragments = fragments
+    const sink = this.onMember(member)
+    this.sink = sink && new SparseExpander(fragments, size, sink)
+    const padding = this.state === 'sparse-map' ? this.padding : paddedSize(stored) - stored
+    this.remaining = stored
+    this.padding = padding
+    this.state = 'data'
+    if (stored === 0) this.endData()
   }
 
   /** Enters `state` for `size` bytes plus padding; zero bytes finish at once. */
@@ -173,24 +217,21 @@ export class TarReader {
   }
 
   private endExtended(): void {
-    const {flag, chunks, size} = this.extended!
+    const {flag, chunks, size, offset} = this.extended!
     this.extended = undefined
     this.state = this.padding > 0 ? 'padding' : 'header'
-    const data = Buffer.concat(chunks, size)
-    if (flag === 'x') this.pending.pax = {...this.pending.pax, ...parsePax(data)}
-    else if (flag === 'L') this.pending.path = cutAtNul(data)
-    else if (flag === 'K') this.pending.linkpath = cutAtNul(data)
-    // 'g': a global header describes the archive, not the members after it (as Go's reader treats it).
-    if (flag === 'x') {
-      const pax = this.pending.pax!
-      if (pax.path !== undefined) this.pending.path = pax.path
-      if (pax.linkpath !== undefined) this.pending.linkpath = pax.linkpath
-    }
+    this.guard(offset, () => this.pending.add(flag, Buffer.concat(chunks, size)))
   }
 
-}
-
-function cutAtNul(data: Buffer): string {
-  const nul = data.indexOf(0)
-  return data.toString('utf8', 0, nul >= 0 ? nul : data.length)
+  /** Runs a header-level decode; what Go rejects becomes `corrupt` naming the byte. */
+  private guard<T>(offset: number, decode: () => T): T {
+    try {
+      return decode()
+    } catch (error) {
+      if (error instanceof TarHeaderError || error instanceof TarMemberError || error instanceof SparseFormatError) {
+        throw new TarFormatError('corrupt', `${error.message} at byte ${offset}`)
+      }
+      throw error
+    }
+  }
 }

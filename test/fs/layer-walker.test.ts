@@ -208,11 +208,14 @@ describe('walkLayerTar end of archive', () => {
     }
   })
 
-  it('a single zero block ends the archive (GNU tar, Go archive/tar both stop there)', async () => {
+  it('a single zero block ends the archive where the stream ends; followed by a header it is corrupt (Go archive/tar)', async () => {
     const first = body(await packTar([{name: 'kept', content: 'a'}]))
-    const after = await packTar([{name: 'ignored', content: 'b'}])
-    const {entries} = await walkBuffer(Buffer.concat([first, Buffer.alloc(512), after]), 0, 700)
+    const {entries} = await walkBuffer(Buffer.concat([first, Buffer.alloc(512)]), 0, 700)
     expect(entries.map((e) => e.path)).toEqual(['/kept'])
+    const after = await packTar([{name: 'ignored', content: 'b'}])
+    await expect(walkBuffer(Buffer.concat([first, Buffer.alloc(512), after]), 0, 700)).rejects.toThrow(
+      /corrupt tar: a header follows a single zero block at byte 1536/,
+    )
   })
 
   it('garbage after the marker is not judged', async () => {

@@ -10,7 +10,9 @@ import {ImageSourceError} from '../../errors.js'
 import type {Compression} from '../compression.js'
 import {checkJsonSize} from '../json-document.js'
 import {type ArchiveBytes, type SequentialReader, archiveBytes} from './archive-bytes.js'
-import {BLOCK, type TarMemberType, isMetaFlag, memberType, paddedSize, parseHeader, parsePax} from '../../tar/header.js'
+import {BLOCK, type RawHeader, type TarMemberType, isHeaderOnly, isMetaFlag, memberType, paddedSize, parseHeader} from '../../tar/header.js'
+import {PendingHeaders, type TarMember as RawMember} from '../../tar/member.js'
+import {MAX_EXTENDED_HEADER} from '../../tar/reader.js'
 
 export interface TarMember {
   name: string
@@ -109,65 +111,74 @@ export class TarArchive {
     return member
   }
 
+  /** Headers only, as Go's archive/tar reads them (src/tar/): content and padding are skipped. */
   private async walk(reader: SequentialReader): Promise<void> {
     let offset = 0
-    let pending: {path?: string; linkpath?: string; size?: number} = {}
+    const pending = new PendingHeaders()
     for (;;) {
-      const block = await reader.read(BLOCK)
-      if (block.length === 0) return // EOF without an end marker: GNU tar accepts it, so do we.
-      if (block.length < BLOCK) {
-        if (offset === 0) throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
-        throw this.corrupt(`truncated archive: partial tar header at offset ${offset}`)
+      const header = await this.readHeader(reader, offset)
+      if (header === undefined) return // the stream ends where a header is due: the end (as Go)
+      if (header === null) {
+        // One zero block ends the archive when the stream or a second zero block follows (Go).
+        const next = await reader.read(BLOCK)
+        if (next.length === 0) return
+        if (next.length < BLOCK) throw this.corrupt(`truncated archive: partial tar header at offset ${offset + BLOCK}`)
+        if (next.some((byte) => byte !== 0)) throw this.corrupt(`damaged tar header at offset ${offset + BLOCK}`)
+        return
       }
-      let header
-      try {
-        header = parseHeader(block)
-      } catch {
-        if (offset === 0) {
-          throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
-        }
-        throw this.corrupt(`damaged tar header at offset ${offset}`)
-      }
-      if (header === null) return
       offset += BLOCK
-      const size = pending.size ?? header.size
-      const padded = paddedSize(size)
+      if (!isHeaderOnly(header.flag) && header.size < 0) throw this.corrupt(`damaged tar header at offset ${offset - BLOCK}`)
       if (isMetaFlag(header.flag)) {
-        const data = await reader.read(padded)
-        if (data.length < padded) throw this.corrupt(`truncated archive: extended header at offset ${offset} is cut short`)
-        offset += padded
-        const content = data.subarray(0, header.size)
-        if (header.flag === 'x') {
-          const pax = parsePax(content)
-          pending = {
-            ...pending,
-            ...(pax.path !== undefined ? {path: pax.path} : {}),
-            ...(pax.linkpath !== undefined ? {linkpath: pax.linkpath} : {}),
-            ...(pax.size !== undefined ? {size: Number(pax.size)} : {}),
-          }
-        } else if (header.flag === 'L') {
-          pending.path = content.toString('utf8').replace(/\0+$/, '')
-        } else if (header.flag === 'K') {
-          pending.linkpath = content.toString('utf8').replace(/\0+$/, '')
+        if (header.size > MAX_EXTENDED_HEADER) throw this.corrupt(`extended header at offset ${offset - BLOCK} is over ${MAX_EXTENDED_HEADER} bytes`)
+        const data = await reader.read(header.size)
+        if (data.length < header.size) throw this.corrupt(`truncated archive: extended header at offset ${offset} is cut short`)
+        try {
+          pending.add(header.flag, Buffer.from(data))
+        } catch (error) {
+          throw this.corrupt(`damaged extended header at offset ${offset - BLOCK}: ${(error as Error).message}`)
         }
+        offset += header.size + (await reader.skip(paddedSize(header.size) - header.size))
         continue
       }
-      const name = normalizeMemberName(pending.path ?? header.name)
-      const type = memberType(header.flag)
-      const linkname = pending.linkpath ?? header.linkname
-      pending = {}
-      const dataSize = type === 'file' ? size : 0
-      const member: TarMember = {name, type, offset, size: dataSize, ...(linkname ? {linkname} : {})}
+      let raw: RawMember
+      try {
+        raw = pending.take(header, offset - BLOCK)
+      } catch (error) {
+        throw this.corrupt(`damaged tar header at offset ${offset - BLOCK}: ${(error as Error).message}`)
+      }
+      if (raw.flag === 'S') throw this.corrupt(`old GNU sparse member at offset ${offset - BLOCK} is not supported`)
+      const name = normalizeMemberName(raw.name)
+      // A sparse member's stored bytes are not its content: it is never read as a file.
+      const type = raw.sparse ? 'other' : memberType(raw.flag)
+      const size = isHeaderOnly(raw.flag) ? 0 : raw.size
+      const linkname = raw.linkname
+      const member: TarMember = {name, type, offset, size: type === 'file' ? size : 0, ...(linkname ? {linkname} : {})}
       if (name !== '') this.members.set(name, member)
-      const contentBytes = type === 'file' || type === 'other' ? paddedSize(size) : 0
       if (type === 'file' && this.bytes.compression !== 'none' && size <= CACHE_LIMIT && looksLikeMetadata(name)) {
-        const data = await reader.read(contentBytes)
-        if (data.length < contentBytes) throw this.truncated(name)
-        this.cache.set(name, Buffer.from(data.subarray(0, size)))
-      } else if ((await reader.skip(contentBytes)) < contentBytes) {
+        const data = await reader.read(size)
+        if (data.length < size) throw this.truncated(name)
+        this.cache.set(name, Buffer.from(data))
+      } else if ((await reader.skip(size)) < size) {
         throw this.truncated(name)
       }
-      offset += contentBytes
+      // Padding may be cut short at the very end (a writer never closed): Go reads that as the end.
+      offset += size + (await reader.skip(paddedSize(size) - size))
+    }
+  }
+
+  /** The next header; null for a zero block. A stream that is not tar at its first block is UNKNOWN_FORMAT. */
+  private async readHeader(reader: SequentialReader, offset: number): Promise<RawHeader | null | undefined> {
+    const block = await reader.read(BLOCK)
+    if (block.length === 0) return undefined
+    if (block.length < BLOCK) {
+      if (offset === 0) throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
+      throw this.corrupt(`truncated archive: partial tar header at offset ${offset}`)
+    }
+    try {
+      return parseHeader(block)
+    } catch {
+      if (offset === 0) throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: not a tar file', {input: this.input})
+      throw this.corrupt(`damaged tar header at offset ${offset}`)
     }
   }
 
