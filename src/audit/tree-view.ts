@@ -3,8 +3,8 @@ import type {FileNode} from '../fs/entry.js'
 import {cleanPath} from '../fs/path.js'
 import type {FileTree} from '../fs/tree.js'
 
-/** A FileNode as `tree --json` prints it: no mtime, no bookkeeping (`hides`, `crc32`). */
-export type TreeEntry = Pick<FileNode, 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'linkTarget' | 'layer' | 'source'>
+/** A FileNode as `tree --json` prints it: no bookkeeping (`hides`, `crc32`). */
+export type TreeEntry = Pick<FileNode, 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'linkTarget' | 'xattrs' | 'layer' | 'source'>
 
 export interface TreeViewOptions {
   /** Only this path and what is under it. */
@@ -27,7 +27,9 @@ export function treeEntries(tree: FileTree, options: TreeViewOptions = {}): Tree
       uid: node.uid,
       gid: node.gid,
       size: node.size,
+      mtime: node.mtime,
       ...(node.linkTarget !== undefined ? {linkTarget: node.linkTarget} : {}),
+      ...(node.xattrs !== undefined ? {xattrs: node.xattrs} : {}),
       layer: node.layer,
       ...(node.source ? {source: node.source} : {}),
     })

@@ -61,6 +61,8 @@ export interface FileNode {
   size: number
   mtime: number
   linkTarget?: string
+  /** Extended attributes from the layer's PAX `SCHILY.xattr.*` records (values are byte strings). */
+  xattrs?: Record<string, string>
   /** Index of the layer (or zip) that last wrote this path. */
   layer: number
   /** Lower layers whose copy of this path this one replaced, lowest first. */

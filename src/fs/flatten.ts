@@ -68,6 +68,7 @@ function applyEntry(tree: FileTree, entry: LayerEntry, layer: number, removed: M
     hides: hidden(previous, layer),
   }
   if (entry.linkTarget !== undefined) node.linkTarget = entry.linkTarget
+  if (entry.xattrs !== undefined) node.xattrs = entry.xattrs
   if (entry.type === 'hardlink' && entry.linkTarget) node.size = sharedSize(tree, entry.linkTarget)
   tree.set(node)
 }

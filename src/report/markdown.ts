@@ -5,13 +5,14 @@
  */
 import type {Report} from '../audit/report.js'
 import type {Finding, Severity} from '../rules/types.js'
+import {displayText} from './escape.js'
 import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
 
 /** Text safe inside a table cell: no line breaks, no column breaks, no HTML. */
 function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
+  return displayText(text).replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
 }
 
 /** An inline code span that survives backticks and pipes in the text. */

@@ -7,6 +7,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 import type {Report} from '../audit/report.js'
 import type {Severity} from '../rules/types.js'
+import {displayText} from './escape.js'
 import {groupByRule, messageText, originText, plural, prepare, verdictText} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 
@@ -54,10 +55,10 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
     const {shown, hidden} = limited(findings, options)
     for (const finding of shown) {
       table.push([
-        finding.path ?? '—',
+        displayText(finding.path ?? '—'),
         ...(mixed ? [finding.severity] : []),
-        messageText(finding),
-        ...(withOrigin ? [originText(finding) || '—'] : []),
+        displayText(messageText(finding)),
+        ...(withOrigin ? [displayText(originText(finding) || '—')] : []),
       ])
     }
     lines.push(table.toString())
@@ -69,7 +70,7 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
     lines.push('', c.dim(`suppressed (${prepared.suppressed.length}, not counted)`))
     const table = newTable(color, ['rule', 'path', 'reason'], [null, null, MESSAGE_WIDTH])
     const {shown, hidden} = limited(prepared.suppressed, options)
-    for (const finding of shown) table.push([finding.rule, finding.path ?? '—', (finding.suppressed as {reason: string}).reason])
+    for (const finding of shown) table.push([finding.rule, displayText(finding.path ?? '—'), displayText((finding.suppressed as {reason: string}).reason)])
     lines.push(table.toString())
     if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
   }

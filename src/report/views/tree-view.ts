@@ -1,6 +1,7 @@
 import {Chalk} from 'chalk'
 
 import type {TreeEntry} from '../../audit/tree-view.js'
+import {displayText} from '../escape.js'
 import {humanBytes, modeString} from './units.js'
 
 /**
@@ -17,10 +18,10 @@ export function renderTree(entries: TreeEntry[], options: {color: boolean; root?
   for (const e of entries) {
     if (e.source) sources.set(e.layer, e.source)
     const indent = depthOf(e.path) - rootDepth
-    const name = e.path === root ? e.path : e.path.slice(e.path.lastIndexOf('/') + 1)
+    const name = displayText(e.path === root ? e.path : e.path.slice(e.path.lastIndexOf('/') + 1))
     const executable = e.type === 'file' && (e.mode & 0o111) !== 0
     const shown = e.type === 'directory' ? c.blue(name + '/') : executable ? c.green(name) : name
-    const link = e.linkTarget !== undefined ? ` ${e.type === 'hardlink' ? '=>' : '->'} ${e.linkTarget}` : ''
+    const link = e.linkTarget !== undefined ? ` ${e.type === 'hardlink' ? '=>' : '->'} ${displayText(e.linkTarget)}` : ''
     const layer = (e.layer < 0 ? '-' : `L${e.layer}`).padStart(layerWidth)
     out.push(
       `${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}`,
@@ -28,7 +29,7 @@ export function renderTree(entries: TreeEntry[], options: {color: boolean; root?
   }
   if (sources.size) {
     out.push('')
-    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) out.push(c.dim(`L${layer} = ${source}`))
+    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) out.push(c.dim(`L${layer} = ${displayText(source)}`))
   }
   return out.join('\n') + (out.length ? '\n' : '')
 }

@@ -1,0 +1,66 @@
+/** Names from an image reach the terminal escaped: no escape sequence, no row split, no lost byte. */
+import {describe, expect, it} from 'vitest'
+import {displayText} from '../../src/report/escape.js'
+import {renderTree} from '../../src/report/views/tree-view.js'
+import {decodeByteString} from '../../src/tar/byte-string.js'
+import {OciLayoutBuilder, tempDir} from '../image/helpers.js'
+import {runCli} from '../helpers/cli.js'
+import {packTar} from '../fs/helpers.js'
+
+describe('displayText', () => {
+  it('escapes control characters, non-UTF-8 bytes, lone surrogates and bidi overrides; keeps real text', () => {
+    expect(displayText('e\x1b]0;PWNED\x07\x1b[31mRED')).toBe('e\\x1b]0;PWNED\\x07\\x1b[31mRED')
+    expect(displayText('a\nb\rc\td\x7f\x9b')).toBe('a\\nb\\rc\\td\\x7f\\x9b')
+    expect(displayText(decodeByteString(Buffer.from('caf\xe9', 'latin1')))).toBe('caf\\xe9')
+    expect(displayText('café 日本 🚀')).toBe('café 日本 🚀')
+    expect(displayText('x\u202egpj.exe')).toBe('x\\u{202e}gpj.exe')
+    expect(displayText('lone\ud800')).toBe('lone\\u{d800}')
+  })
+})
+
+describe('tree prints names from the image escaped', () => {
+  it('renderTree: a hostile directory name and a Latin-1 link target', () => {
+    const out = renderTree(
+      [
+        {path: '/e\x1b]0;PWNED\x07', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: 0},
+        {path: '/l', type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, mtime: 0, layer: 0, linkTarget: decodeByteString(Buffer.from('n\xe9\nx', 'latin1'))},
+      ],
+      {color: false},
+    )
+    expect(out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
+    expect(out.trimEnd().split('\n')).toHaveLength(2)
+    expect(out).toContain('e\\x1b]0;PWNED\\x07/')
+    expect(out).toContain('-> n\\xe9\\nx')
+  })
+
+  it('CLI: tree of an image whose names hold ESC, BEL, a newline and Latin-1 bytes; --json keeps the bytes', async () => {
+    const dir = tempDir()
+    try {
+      const layout = new OciLayoutBuilder(dir.path)
+      const tar = await packTar([
+        {name: 'e\x1b]0;PWNED\x07\x1b[31mRED/', type: 'directory'},
+        {name: 'split\nrow', content: 'x'},
+      ])
+      // tar-stream writes names as UTF-8; put a raw Latin-1 byte into the second name's header.
+      const latin = Buffer.concat([tar.subarray(0, 512), await packTar([{name: 'caf_', content: 'y'}])])
+      latin[512 + 3] = 0xe9
+      let sum = 0
+      latin.fill(0x20, 512 + 148, 512 + 156)
+      for (let i = 512; i < 1024; i++) sum += latin[i]!
+      latin.write(`${sum.toString(8).padStart(6, '0')}\0 `, 512 + 148, 'latin1')
+      layout.writeIndex([layout.image({layers: [{tar}, {tar: latin}]})])
+      const shown = await runCli(['tree', dir.path])
+      expect(shown.code).toBe(0)
+      expect(shown.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
+      expect(shown.stdout).toContain('e\\x1b]0;PWNED\\x07\\x1b[31mRED/')
+      expect(shown.stdout).toContain('split\\nrow')
+      expect(shown.stdout).toContain('caf\\xe9')
+      const json = await runCli(['tree', dir.path, '--json'])
+      const paths = (JSON.parse(json.stdout) as {entries: {path: string}[]}).entries.map((e) => e.path)
+      expect(paths).toContain(decodeByteString(Buffer.from('/caf\xe9', 'latin1')))
+      expect(paths).toContain('/split\nrow')
+    } finally {
+      dir.cleanup()
+    }
+  })
+})
