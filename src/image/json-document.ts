@@ -1,5 +1,6 @@
 /** Manifests, indexes, configs and manifest.json are parsed only under a size cap, with one-line errors. */
 import {ImageSourceError} from '../errors.js'
+import {checkDepth} from './document-shape.js'
 import {MAX_JSON_BYTES, type OpenOptions} from './model.js'
 
 export function jsonCap(options: OpenOptions): number {
@@ -15,12 +16,15 @@ export function checkJsonSize(size: number, cap: number, what: string, input: st
 
 export function parseJsonDocument(bytes: Buffer, cap: number, what: string, input: string): unknown {
   checkJsonSize(bytes.length, cap, what, input)
+  let value: unknown
   try {
-    return JSON.parse(bytes.toString('utf8')) as unknown
+    value = JSON.parse(bytes.toString('utf8')) as unknown
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     throw new ImageSourceError('CORRUPT', `${what} is not valid JSON (${reason})`, {input})
   }
+  checkDepth(value, what, input)
+  return value
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

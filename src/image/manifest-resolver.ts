@@ -7,6 +7,7 @@ import {ImageSourceError, UnsupportedMediaTypeError} from '../errors.js'
 import {type BlobStore, readVerifiedBlob} from './blob-store.js'
 import {checkDigest} from './digest.js'
 import {alignHistory} from './history.js'
+import {checkDescriptorFields, checkImageConfig, checkManifestFields} from './document-shape.js'
 import {expectObject, isObject, parseJsonDocument} from './json-document.js'
 import {
   CONTAINERD_NAME,
@@ -151,6 +152,7 @@ async function buildFromManifest(
     throw new ImageSourceError('CORRUPT', `manifest ${descriptor.digest} is an index but its descriptor says ${descriptor.mediaType}`, {input})
   }
   if (mediaType === undefined || !isManifestType(mediaType)) throw new UnsupportedMediaTypeError(mediaType ?? '(none)', {input})
+  checkManifestFields(doc, `manifest ${descriptor.digest}`, input)
   const configDescriptor = checkDescriptor(doc.config, 'manifest config', input)
   if (!isImageConfigType(configDescriptor.mediaType)) {
     throw new UnsupportedMediaTypeError(`${configDescriptor.mediaType} (config of an artifact, not a container image)`, {input})
@@ -202,7 +204,7 @@ async function buildFromManifest(
 }
 
 export function parseImageConfig(bytes: Buffer, cap: number, input: string): ImageConfig {
-  const config = expectObject(parseJsonDocument(bytes, cap, 'config', input), 'config', input) as ImageConfig
+  const config = checkImageConfig(expectObject(parseJsonDocument(bytes, cap, 'config', input), 'config', input), input)
   const diffIds = config.rootfs?.diff_ids
   if (diffIds !== undefined && diffIds !== null && !Array.isArray(diffIds)) {
     throw new ImageSourceError('CORRUPT', 'config rootfs.diff_ids is not an array', {input})
@@ -229,6 +231,7 @@ export function imagePlatform(config: ImageConfig, fallback?: Platform): Platfor
 
 export function checkIndexDocument(value: unknown, what: string, input: string): {mediaType: string; manifests: Descriptor[]} {
   if (!isObject(value)) throw new ImageSourceError('CORRUPT', `${what} is not a JSON object`, {input})
+  checkManifestFields(value, what, input)
   const mediaType = typeof value.mediaType === 'string' ? value.mediaType : 'application/vnd.oci.image.index.v1+json'
   if (value.manifests === undefined || value.manifests === null) {
     throw new ImageSourceError('NOT_FOUND', `${what} lists no manifests`, {input})
@@ -246,6 +249,7 @@ export function checkDescriptor(value: unknown, what: string, input: string): De
   if (value.size !== undefined && (typeof value.size !== 'number' || value.size < 0)) {
     throw new ImageSourceError('CORRUPT', `${what} has an invalid size`, {input})
   }
+  checkDescriptorFields(value, what, input)
   return {...(value as unknown as Descriptor), digest}
 }
 

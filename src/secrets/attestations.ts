@@ -5,6 +5,7 @@
  * predicate.buildDefinition.externalParameters.request.args) and the LLB definition with each RUN's
  * environment, so a credential passed as a build arg lands here even in a clean multi-stage image.
  */
+import {checkDepth} from '../image/document-shape.js'
 import type {Descriptor, Image} from '../image/model.js'
 
 export interface AttestationDocument {
@@ -29,18 +30,22 @@ export async function readAttestations(image: Image): Promise<AttestationRead> {
     let manifest: {layers?: Descriptor[]}
     try {
       manifest = JSON.parse((await image.readBlob(descriptor)).toString('utf8')) as {layers?: Descriptor[]}
+      checkDepth(manifest, 'attestation manifest', image.reference)
+      if (!Array.isArray(manifest.layers ?? [])) throw new Error('layers is not an array')
     } catch {
       read.unreadable++
       continue
     }
     for (const layer of manifest.layers ?? []) {
-      if (!/json/i.test(layer.mediaType ?? '')) continue
+      if (typeof layer?.mediaType !== 'string' || !/json/i.test(layer.mediaType)) continue
       try {
+        if (typeof layer !== 'object' || layer === null || typeof layer.digest !== 'string') throw new Error('not a descriptor')
         const statement = JSON.parse((await image.readBlob(layer)).toString('utf8')) as {predicateType?: string}
+        checkDepth(statement, 'attestation', image.reference)
         read.documents.push({
           manifest: descriptor.digest,
           layer: layer.digest,
-          predicateType: statement?.predicateType ?? layer.annotations?.['in-toto.io/predicate-type'],
+          predicateType: stringOrUndefined(statement?.predicateType) ?? stringOrUndefined(layer.annotations?.['in-toto.io/predicate-type']),
           statement,
         })
       } catch {
@@ -49,6 +54,10 @@ export async function readAttestations(image: Image): Promise<AttestationRead> {
     }
   }
   return read
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }
 
 export interface JsonString {
