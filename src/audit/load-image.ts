@@ -17,6 +17,11 @@ export interface LoadOptions extends OpenOptions {
   concurrency?: number
   /** Filesystem as of this layer index (tree --layer N). */
   upTo?: number
+  /**
+   * Only the merged tree is wanted: each layer's own entry list is let go once it is applied (an image of
+   * a million files holds them twice otherwise). `layers` then keeps sizes and counts, no entries.
+   */
+  treeOnly?: boolean
 }
 
 /** Opens, reads every layer once (digests verified), flattens; always closes the image. */
@@ -24,7 +29,7 @@ export async function loadImage(input: string, options: LoadOptions = {}): Promi
   const image = await openImage(input, options)
   try {
     const layers = await readLayers(image, {hooks: options.hooks, concurrency: options.concurrency})
-    const tree = flatten(layers, {upTo: options.upTo})
+    const tree = flatten(layers, {upTo: options.upTo, release: options.treeOnly})
     return {image, layers, tree}
   } finally {
     await image.close()

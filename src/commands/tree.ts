@@ -60,7 +60,7 @@ ${EXIT_CODES_HELP}`
       if (flags['function-zip'] || flags.function || flags['function-config']) {
         throw new UsageError('tree shows an image or a zip function, not both (use compare to check one against the other)')
       }
-      const {image, layers, tree} = await loadImage(args.image, {...openOptionsFrom(flags, this.progressCallback()), upTo})
+      const {image, layers, tree} = await loadImage(args.image, {...openOptionsFrom(flags, this.progressCallback()), upTo, treeOnly: true})
       if (upTo !== undefined && upTo >= image.layers.length) {
         throw new UsageError(`--layer ${upTo}: ${args.image} has ${image.layers.length} layers (0-${image.layers.length - 1})`)
       }

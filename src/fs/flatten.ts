@@ -20,12 +20,17 @@ import {FileTree} from './tree.js'
 export interface FlattenOptions {
   /** Stop after this layer index (inclusive): the filesystem as of layer N. */
   upTo?: number
+  /** Empty each layer's entry and whiteout lists once applied (their memory goes; sizes stay). */
+  release?: boolean
 }
 
 export function flatten(layers: LayerContents[], options: FlattenOptions = {}): FileTree {
   const tree = new FileTree()
   const last = options.upTo === undefined ? layers.length - 1 : Math.min(options.upTo, layers.length - 1)
-  for (let i = 0; i <= last; i++) applyLayer(tree, layers[i], i)
+  for (let i = 0; i <= last; i++) {
+    applyLayer(tree, layers[i], i)
+    if (options.release) layers[i] = {...layers[i], entries: [], whiteouts: []}
+  }
   return tree
 }
 
@@ -86,9 +91,12 @@ function ensureDirectories(tree: FileTree, dir: string, layer: number, removed: 
   }
 }
 
+/** Shared by every node that hides nothing (most of them): one empty array, not one per node. Frozen: never grown in place. */
+const NOTHING_HIDDEN = Object.freeze([]) as unknown as number[]
+
 /** Lower layers whose copy of a path a new node in `layer` hides (a duplicate in the same layer adds none). */
 function hidden(previous: FileNode | undefined, layer: number): number[] {
-  if (!previous) return []
+  if (!previous) return NOTHING_HIDDEN
   if (previous.layer === layer) return previous.hides
   return [...previous.hides, previous.layer]
 }

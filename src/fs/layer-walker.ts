@@ -8,6 +8,7 @@
 import type {Readable} from 'node:stream'
 import {LayerAuditError} from '../errors.js'
 import type {LayerInfo} from '../image/model.js'
+import {encodeByteString} from '../tar/byte-string.js'
 import {TarFormatError, TarReader, type TarMember} from '../tar/reader.js'
 import type {ContentHook, ContentSink, EntryType, LayerEntry, Whiteout} from './entry.js'
 import {LayerTarError} from './layer-error.js'
@@ -71,6 +72,7 @@ export class LayerWalker {
   /** Turns one member into an entry or whiteout; returns the sink that wants its bytes. */
   private record(member: TarMember): ContentSink | undefined {
     const {layer, input} = this
+    if (member.name.length > PATH_MAX / 4 || member.linkname.length > PATH_MAX / 4) checkPathLengths(member, layer, input)
     const path = cleanTarPath(member.name)
     if (path === '/') return undefined // "." or "./": the root, never an entry (ggcr #2399)
     const match = classifyPath(path, layer, input)
@@ -145,6 +147,24 @@ export function walkLayerTar(
     sourceError: (error) => asLayerError(error, layer, input),
     closedEarly: () => new LayerTarError('CORRUPT', layer, 'layer stream closed before its end', {input}),
   })
+}
+
+/**
+ * Linux's PATH_MAX: a runtime creates each entry with system calls on its full path (containerd's and
+ * Docker's appliers join it to the rootfs), so a longer name or link target fails the layer there with
+ * ENAMETOOLONG. It fails here too — which also keeps the work on any one entry bounded (a 1 MiB path of
+ * half a million directories would otherwise cost quadratic time and memory to lay out).
+ */
+export const PATH_MAX = 4096
+
+function checkPathLengths(member: TarMember, layer: LayerInfo, input: string | undefined): void {
+  for (const [what, text] of [['path', member.name], ['link target', member.linkname]] as const) {
+    const bytes = encodeByteString(text).length
+    if (bytes >= PATH_MAX) {
+      const problem = `the ${what} of the entry at byte ${member.offset} is ${bytes} bytes, longer than a runtime can create (PATH_MAX ${PATH_MAX})`
+      throw new LayerTarError('UNSUPPORTED', layer, problem, {input})
+    }
+  }
 }
 
 /** A typeflag as the error names it: 'S', or \x01 for a byte that is not printable. */

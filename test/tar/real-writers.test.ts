@@ -163,3 +163,28 @@ describe('layers real writers make', () => {
     await expect(walkBuffer(Buffer.concat([one, Buffer.alloc(512), one]))).rejects.toThrow(/a header follows a single zero block/)
   })
 })
+
+describe('paths no runtime can create', () => {
+  it('a 1 MiB PAX path of half a million directories is refused at once (PATH_MAX), not laid out', async () => {
+    const {packTar} = await import('../fs/helpers.js')
+    const started = Date.now()
+    const tar = await packTar([{name: 'short', content: 'x', pax: {path: `${'p/'.repeat(523_988)}f`}}])
+    await expect(walkBuffer(tar)).rejects.toThrow(/the path of the entry at byte \d+ is 1047977 bytes, longer than a runtime can create \(PATH_MAX 4096\)/)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('a path of 4095 bytes and 2047 directories is read, in linear time', async () => {
+    const {packTar} = await import('../fs/helpers.js')
+    const deep = `${'d/'.repeat(2047)}f`
+    const started = Date.now()
+    const {entries} = await walkBuffer(await packTar([{name: 'x', content: 'x', pax: {path: deep}}]))
+    expect(entries.map((e) => e.path)).toEqual([`/${deep}`])
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  it('a symlink target of 4096 bytes or more is refused', async () => {
+    const {packTar} = await import('../fs/helpers.js')
+    const tar = await packTar([{name: 'l', type: 'symlink', linkname: 'x', pax: {linkpath: 't'.repeat(5000)}}])
+    await expect(walkBuffer(tar)).rejects.toThrow(/the link target of the entry at byte \d+ is 5000 bytes/)
+  })
+})

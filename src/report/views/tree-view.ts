@@ -12,7 +12,8 @@ export function renderTree(entries: TreeEntry[], options: {color: boolean; root?
   const c = new Chalk({level: options.color ? 1 : 0})
   const root = options.root && options.root !== '/' ? options.root.replace(/\/+$/, '') : '/'
   const rootDepth = root === '/' ? 1 : depthOf(root)
-  const layerWidth = Math.max(2, ...entries.map((e) => String(e.layer).length + 1))
+  let layerWidth = 2 // no spread: a million arguments overflow the stack
+  for (const e of entries) layerWidth = Math.max(layerWidth, String(e.layer).length + 1)
   const sources = new Map<number, string>()
   const out: string[] = []
   for (const e of entries) {
