@@ -64,3 +64,27 @@ describe('tree prints names from the image escaped', () => {
     }
   })
 })
+
+describe('inspect prints what the image says escaped', () => {
+  it('history, Cmd and platform with escape sequences and C1 controls', async () => {
+    const dir = tempDir()
+    try {
+      const layout = new OciLayoutBuilder(dir.path)
+      const tar = await packTar([{name: 'a', content: 'x'}])
+      layout.writeIndex([
+        layout.image({
+          layers: [{tar}],
+          cmd: ['app.handler\x1b[2J', '\u009b31m'],
+          history: [{created_by: 'RUN echo \x1b]0;PWNED\x07 && \x1b[31mred'}],
+        }),
+      ])
+      const shown = await runCli(['inspect', dir.path])
+      expect(shown.code).toBe(0)
+      expect(shown.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]/)
+      expect(shown.stdout).toContain('RUN echo \\x1b]0;PWNED\\x07 && \\x1b[31mred')
+      expect(shown.stdout).toContain('\\x9b31m')
+    } finally {
+      dir.cleanup()
+    }
+  })
+})

@@ -3,6 +3,7 @@ import Table from 'cli-table3'
 
 import type {InspectResult} from '../../audit/inspect.js'
 import {shortDigest} from '../../image/digest.js'
+import {displayText as safe} from '../escape.js'
 import {humanBytes} from './units.js'
 
 export function renderInspect(result: InspectResult, options: {color: boolean}): string {
@@ -10,21 +11,22 @@ export function renderInspect(result: InspectResult, options: {color: boolean}):
   const img = result.image
   const cfg = result.config
   const lines: string[] = []
+  // Values come from the image: each is escaped (safe) before any colour is added around it.
   const row = (label: string, value: string | undefined) => {
     if (value !== undefined && value !== '') lines.push(`${c.bold(label.padEnd(12))} ${value}`)
   }
-  row('Image', img.reference + (img.name && img.name !== img.reference ? ` (${img.name})` : ''))
+  row('Image', safe(img.reference + (img.name && img.name !== img.reference ? ` (${img.name})` : '')))
   row('Source', img.source)
-  row('Manifest', `${img.manifestDigest ?? '(no digest: archive manifest)'} ${c.dim(img.mediaType)}`)
-  for (const ix of result.indexes) row('Index', `${ix.digest ?? '-'} ${c.dim(ix.mediaType)} [${ix.platforms.join(', ')}]`)
-  row('Platform', img.platform)
+  row('Manifest', `${img.manifestDigest ?? '(no digest: archive manifest)'} ${c.dim(safe(img.mediaType))}`)
+  for (const ix of result.indexes) row('Index', `${ix.digest ?? '-'} ${c.dim(safe(ix.mediaType))} [${safe(ix.platforms.join(', '))}]`)
+  row('Platform', safe(img.platform))
   row('Config', img.configDigest)
-  row('Created', img.created)
-  row('Entrypoint', cfg.entrypoint ? JSON.stringify(cfg.entrypoint) : undefined)
-  row('Cmd', cfg.cmd ? JSON.stringify(cfg.cmd) : undefined)
-  row('Workdir', cfg.workdir)
-  row('User', cfg.user)
-  row('Env', Array.isArray(cfg.env) ? cfg.env.join(', ') : Object.entries(cfg.env).map(([k, v]) => `${k}=${v}`).join('\n' + ' '.repeat(13)))
+  row('Created', img.created && safe(img.created))
+  row('Entrypoint', cfg.entrypoint ? safe(JSON.stringify(cfg.entrypoint)) : undefined)
+  row('Cmd', cfg.cmd ? safe(JSON.stringify(cfg.cmd)) : undefined)
+  row('Workdir', cfg.workdir && safe(cfg.workdir))
+  row('User', cfg.user && safe(cfg.user))
+  row('Env', Array.isArray(cfg.env) ? cfg.env.map(safe).join(', ') : Object.entries(cfg.env).map(([k, v]) => safe(`${k}=${v}`)).join('\n' + ' '.repeat(13)))
   row('Attestations', img.attestations ? String(img.attestations) : undefined)
   row(
     'Size',
@@ -47,7 +49,7 @@ export function renderInspect(result: InspectResult, options: {color: boolean}):
       `${humanBytes(l.compressedSize)}${l.compression === 'none' ? '' : ' ' + l.compression}`,
       humanBytes(l.uncompressedSize),
       String(l.files) + (l.whiteouts ? ` (-${l.whiteouts})` : ''),
-      (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 200),
+      safe((l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 200)),
     ])
   }
   return `${lines.join('\n')}\n\n${table.toString()}\n`
