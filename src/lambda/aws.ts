@@ -14,6 +14,16 @@ export interface AwsOptions {
   profile?: string
   /** Overrides the endpoint (else AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL, else AWS's). */
   endpointUrl?: string
+  /** How long one API call may go without an answer (default LAYER_AUDIT_AWS_TIMEOUT_MS, else 20 s). */
+  timeoutMs?: number
+}
+
+const ATTEMPTS = 3
+
+/** An endpoint that accepts and never answers must not hang the gate: each call gives up after this. */
+function apiTimeout(options: AwsOptions): number {
+  const fromEnv = Number(process.env.LAYER_AUDIT_AWS_TIMEOUT_MS)
+  return options.timeoutMs ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 20_000)
 }
 
 export interface LayerVersion {
@@ -50,7 +60,7 @@ export async function getLayerVersionByArn(arn: string, options: AwsOptions = {}
   const client = makeClient(options, regionOfArn(arn))
   try {
     const out = await client.send(new GetLayerVersionByArnCommand({Arn: arn})).catch((error: unknown) => {
-      throw awsError(error, arn)
+      throw awsError(error, arn, apiTimeout(options))
     })
     const content = out.Content
     if (!content?.Location || !content.CodeSha256 || content.CodeSize === undefined) {
@@ -77,7 +87,7 @@ export async function getFunction(nameOrArn: string, options: AwsOptions = {}): 
   const client = makeClient(options, FUNCTION_ARN.test(nameOrArn) ? regionOfArn(nameOrArn) : undefined)
   try {
     const out = await client.send(new GetFunctionCommand({FunctionName: nameOrArn})).catch((error: unknown) => {
-      throw awsError(error, nameOrArn)
+      throw awsError(error, nameOrArn, apiTimeout(options))
     })
     return parseFunctionConfig({Configuration: out.Configuration ?? {}, Code: out.Code ?? {}}, nameOrArn)
   } finally {
@@ -107,12 +117,13 @@ function makeClient(options: AwsOptions, arnRegion: string | undefined): LambdaC
     ...(options.profile ? {profile: options.profile} : {}),
     ...(endpoint ? {endpoint} : {}),
     retryMode: 'standard',
-    maxAttempts: 3,
+    maxAttempts: ATTEMPTS,
+    requestHandler: {connectionTimeout: apiTimeout(options), requestTimeout: apiTimeout(options), throwOnRequestTimeout: true},
   })
 }
 
 /** One line per failure kind; the SDK's message is kept only where it cannot hold a secret. */
-function awsError(error: unknown, what: string): LayerAuditError {
+function awsError(error: unknown, what: string, timeoutMs: number): LayerAuditError {
   if (error instanceof LayerAuditError) return error
   const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}; code?: string}
   const name = e.name ?? ''
@@ -131,6 +142,9 @@ function awsError(error: unknown, what: string): LayerAuditError {
   }
   if (/Region is missing/i.test(e.message ?? '')) return say('no AWS region: give --region, an ARN, or set AWS_REGION')
   if (name === 'TooManyRequestsException' || status === 429) return say('throttled by Lambda (TooManyRequestsException) after retries')
+  if (name === 'TimeoutError') {
+    return say(`the Lambda API did not answer within ${Math.round(timeoutMs / 1000)} s (${ATTEMPTS} attempts)`, 'NETWORK')
+  }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET') {
     return say(`cannot reach the Lambda API (${e.code})`, 'NETWORK')
   }
