@@ -20,12 +20,16 @@ export class LayerReader implements PushConsumer<LayerRead> {
     this.decoder = new LayerDecoder(layer, input, (tar) => this.walker.write(tar))
   }
 
-  /** Throws the layer's typed error (broken stream, corrupt tar, a hook's failure). */
+  /**
+   * Throws the layer's typed error when it is known for sure (bytes past the declared size; a broken
+   * stream with no blob digest to check). A broken stream, a corrupt tar or a hook's failure otherwise
+   * waits for `end`: a blob whose digest does not match is reported as that (LayerDecoder).
+   */
   write(blobChunk: Buffer): void {
     this.decoder.write(blobChunk)
   }
 
-  /** The blob ended: digests are checked before the tar's completeness (a bad blob is the better answer). */
+  /** The blob ended: digests are checked before any held error and the tar's completeness (a bad blob is the better answer). */
   end(): LayerRead {
     const stats = this.decoder.end()
     return {...this.walker.end(), ...stats}

@@ -4,6 +4,11 @@
  * computed on the way and checked at the end. Whoever has the blob bytes pushes them in (a layer
  * worker from its messages, the main thread from a source's stream); the tar bytes go to `onTar`
  * in the same call. Every error it throws is a LayerAuditError naming the layer.
+ *
+ * A corrupt blob is reported as what it is, not as its symptom. When inflating fails, or `onTar` (the
+ * tar walker) throws, the error is held and the rest of the blob is only hashed; at the end a digest
+ * or size mismatch wins, and the held error is thrown only for a blob that is exactly what the
+ * manifest names. Bytes past the declared size fail at once: a longer blob is never read to its end.
  */
 import {createHash, type Hash} from 'node:crypto'
 import {DigestMismatchError, ImageSourceError, LayerAuditError} from '../errors.js'
@@ -27,6 +32,12 @@ export class LayerDecoder {
   private tarHash?: Hash
   private compressedSize = 0
   private uncompressedSize = 0
+  /** The size the descriptor declares; Infinity when it declares none. */
+  private readonly declaredSize: number
+  /** The first inflate or tar error, held until the end of the blob says whether it is the one to report. */
+  private failure?: {error: unknown}
+  /** No more tar bytes are made (the blob digest decides now): the rest of the blob is only hashed. */
+  private stopped = false
   private readonly label: string
 
   constructor(
@@ -36,6 +47,7 @@ export class LayerDecoder {
     private readonly onTar: (chunk: Buffer) => void,
   ) {
     this.label = layerLabel(layer)
+    this.declaredSize = layer.size !== undefined && layer.size >= 0 ? layer.size : Number.POSITIVE_INFINITY
   }
 
   /** Blob bytes in; their tar bytes go to `onTar` before this returns. */
@@ -54,7 +66,10 @@ export class LayerDecoder {
     this.decode(chunk)
   }
 
-  /** The blob ended: checks what was read against the layer's digests and size. */
+  /**
+   * The blob ended: checks what was read against the layer's digests and size, then reports a held
+   * inflate or tar error (see the top of this file).
+   */
   end(): LayerStreamStats {
     if (this.compression === undefined) {
       this.start(Buffer.concat(this.head))
@@ -62,9 +77,17 @@ export class LayerDecoder {
       this.head = []
     }
     const compression = this.compression!
-    if (this.inflater) this.emit(this.guard(() => this.inflater!.end()))
+    if (this.inflater && !this.stopped) {
+      let rest: Buffer[] = []
+      try {
+        rest = this.inflater.end()
+      } catch (error) {
+        this.inflateFailed(error)
+      }
+      this.emit(rest)
+    }
     const problem = this.verify()
-    if (problem) throw problem
+    if (problem) throw problem.error
     return {compression, compressedSize: this.compressedSize, uncompressedSize: this.uncompressedSize}
   }
 
@@ -94,38 +117,76 @@ export class LayerDecoder {
 
   private decode(chunk: Buffer): void {
     this.compressedSize += chunk.length
+    if (this.compressedSize > this.declaredSize) {
+      throw new ImageSourceError('CORRUPT', `${this.label}: blob is longer than the ${this.declaredSize} bytes the manifest says`, {
+        input: this.input,
+      })
+    }
     this.storedHash?.update(chunk)
+    if (this.stopped) return
     if (!this.inflater) return this.emit([chunk])
-    const inflater = this.inflater
-    this.emit(this.guard(() => inflater.write(chunk)))
+    let tar: Buffer[]
+    try {
+      tar = this.inflater.write(chunk)
+    } catch (error) {
+      return this.inflateFailed(error)
+    }
+    this.emit(tar)
   }
 
   private emit(chunks: Buffer[]): void {
     for (const chunk of chunks) {
       this.uncompressedSize += chunk.length
       this.tarHash?.update(chunk)
-      this.onTar(chunk)
+      if (this.failure) continue // the tar failed: its bytes are still hashed for the diff_id check
+      try {
+        this.onTar(chunk)
+      } catch (error) {
+        this.tarFailed(error)
+      }
     }
   }
 
-  private guard(inflate: () => Buffer[]): Buffer[] {
-    try {
-      return inflate()
-    } catch (error) {
-      throw wrapError(error, this.label, this.compression!, this.input, this.layer.mediaType)
+  /**
+   * Broken gzip/zstd. With a blob digest, the rest of the blob is hashed and the end decides; without
+   * one (docker-archive's legacy layers) nothing further can be checked: the error stands at once.
+   */
+  private inflateFailed(error: unknown): void {
+    const wrapped = wrapError(error, this.label, this.compression!, this.input, this.layer.mediaType)
+    if (!this.storedHash) throw wrapped
+    this.failure = {error: wrapped}
+    this.stopped = true
+    this.inflater = undefined
+  }
+
+  /**
+   * `onTar` threw (a corrupt or truncated-looking tar, a hook's failure). With a blob digest, inflating
+   * stops and only the blob is hashed; without one, the tar bytes are still made and hashed, for the
+   * diff_id check.
+   */
+  private tarFailed(error: unknown): void {
+    this.failure = {error}
+    if (this.storedHash) {
+      this.stopped = true
+      this.inflater = undefined
     }
   }
 
-  private verify(): LayerAuditError | undefined {
+  /** What to throw at the end: a digest or size mismatch first, then a held error. */
+  private verify(): {error: unknown} | undefined {
     const {layer, label, input} = this
     const stored = this.storedHash ? `${digestAlgorithm(layer.digest!)}:${this.storedHash.digest('hex')}` : undefined
-    if (layer.digest && stored !== layer.digest) return new DigestMismatchError(`${label} blob`, layer.digest, stored!, {input})
-    if (layer.size !== undefined && layer.size >= 0 && this.compressedSize !== layer.size) {
-      return new ImageSourceError('CORRUPT', `${label}: blob is ${this.compressedSize} bytes, the manifest says ${layer.size}`, {input})
+    if (layer.digest && stored !== layer.digest) return {error: new DigestMismatchError(`${label} blob`, layer.digest, stored!, {input})}
+    if (this.declaredSize !== Number.POSITIVE_INFINITY && this.compressedSize !== this.declaredSize) {
+      const error = new ImageSourceError('CORRUPT', `${label}: blob is ${this.compressedSize} bytes, the manifest says ${this.declaredSize}`, {input})
+      return {error}
     }
-    const diffId = this.tarHash ? `sha256:${this.tarHash.digest('hex')}` : stored!
-    if (diffId !== layer.diffId) return new DigestMismatchError(`${label} diff_id`, layer.diffId, diffId, {input})
-    return undefined
+    // Stopped: the tar was not made to its end, so its digest says nothing; the blob matched, the held error stands.
+    if (!this.stopped) {
+      const diffId = this.tarHash ? `sha256:${this.tarHash.digest('hex')}` : stored!
+      if (diffId !== layer.diffId) return {error: new DigestMismatchError(`${label} diff_id`, layer.diffId, diffId, {input})}
+    }
+    return this.failure
   }
 }
 

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
+import {readLayers} from '../../src/fs/read-layers.js'
 import {RegistrySource} from '../../src/image/sources/registry/index.js'
 import {startFaultProxy, type Fault, type FaultProxy, type SeenRequest} from './helpers/fault-proxy.js'
 import {writeOciLayout, type BuiltLayout} from './helpers/oci-layout.js'
@@ -84,6 +85,43 @@ describe('registry source: retries, resumes and backoff through a faulty proxy',
     const error = await rejection(digestStream(await image.openLayer(image.layers[0])))
     expect(error.code).toBe('NETWORK')
     expect(error.line).toMatch(new RegExp(`^${ref}: layer 0 \\(sha256:[0-9a-f]{12}…\\): connection lost after 2000 of \\d+ bytes \\(ECONNRESET; 2 attempts\\)$`))
+  })
+
+  it('reads a body longer than the descriptor to size + 1 bytes only, and reports the size', async () => {
+    const layerDigest = layout.images[0].layerDigests[0]
+    const size = layout.images[0].layerSizes[0]
+    const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'append', bytes: 100_000} : {kind: 'pass'}))
+    const image = await source.open(ref, {registry: fast})
+    expect((await digestStream(await image.openLayer(image.layers[0]))).size).toBe(size + 1)
+    const error = await rejection(readLayers(image, {workers: false}))
+    expect(error.code).toBe('CORRUPT')
+    expect(error.line).toBe(`${ref}: layer 0 (${layerDigest.slice(0, 19)}…): blob is longer than the ${size} bytes the manifest says`)
+  })
+
+  it('stops an endless body at once with the size error, its memory bounded', async () => {
+    const layerDigest = layout.images[0].layerDigests[0]
+    const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'append', bytes: 'endless'} : {kind: 'pass'}))
+    const image = await source.open(ref, {registry: fast})
+    const started = Date.now()
+    const error = await rejection(readLayers(image, {workers: false}))
+    expect(Date.now() - started).toBeLessThan(5000)
+    expect(error.line).toMatch(/: layer 0 \(sha256:[0-9a-f]{12}…\): blob is longer than the \d+ bytes the manifest says$/)
+    // The connection was dropped: the server could only fill the socket buffers, and has stopped writing.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const appended = proxy!.appended()
+    expect(appended).toBeLessThan(16 << 20)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(proxy!.appended()).toBe(appended)
+  })
+
+  it('reports a blob the registry serves whole but short as a digest mismatch, without resuming it', async () => {
+    const layerDigest = layout.images[0].layerDigests[0]
+    const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'short', bytes: 300_000} : {kind: 'pass'}))
+    const image = await source.open(ref, {registry: fast})
+    const error = await rejection(readLayers(image, {workers: false}))
+    expect(error.name).toBe('DigestMismatchError')
+    expect(error.line).toMatch(new RegExp(`^${ref}: layer 0 \\(${layerDigest.slice(0, 19)}…\\) blob: digest mismatch, expected ${layerDigest}, got sha256:`))
+    expect(proxy!.requests.filter((r) => isBlob(r, layerDigest)).map((r) => r.range)).toEqual([undefined])
   })
 
   it('backs off on 429 as long as Retry-After says', async () => {

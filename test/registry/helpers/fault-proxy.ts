@@ -1,6 +1,8 @@
 /**
  * A loopback HTTP proxy in front of the test registry that misbehaves on cue: answers a status
- * instead of forwarding, cuts the connection after N body bytes, stalls, or drops the Range header.
+ * instead of forwarding, cuts the connection after N body bytes, stalls, drops the Range header,
+ * completes a response after N body bytes (a blob shorter than its descriptor), or appends bytes to
+ * the body (a longer blob), without end if asked.
  */
 import http, {type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -11,6 +13,10 @@ export type Fault =
   | {kind: 'cut'; afterBytes: number}
   | {kind: 'stall'; afterBytes: number}
   | {kind: 'ignore-range'}
+  /** A complete response (Content-Length: N) of the body's first N bytes. */
+  | {kind: 'short'; bytes: number}
+  /** The whole body, then `bytes` more (chunked, no Content-Length); 'endless' until the client hangs up. */
+  | {kind: 'append'; bytes: number | 'endless'}
 
 export interface SeenRequest {
   method: string
@@ -23,6 +29,8 @@ export interface SeenRequest {
 export interface FaultProxy {
   host: string
   requests: SeenRequest[]
+  /** Bytes an 'append' fault has written past the real body so far. */
+  appended(): number
   stop(): Promise<void>
 }
 
@@ -32,6 +40,7 @@ export async function startFaultProxy(
   options: {upstreamAuthorization?: string} = {},
 ): Promise<FaultProxy> {
   const requests: SeenRequest[] = []
+  let appended = 0
   const sockets = new Set<import('node:net').Socket>()
   const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const seen: SeenRequest = {
@@ -53,6 +62,23 @@ export async function startFaultProxy(
     if (options.upstreamAuthorization) headers.authorization = options.upstreamAuthorization
     if (fault.kind === 'ignore-range') delete headers.range
     const upstream = http.request({host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers}, (up) => {
+      if (fault.kind === 'short') {
+        const body: Buffer[] = []
+        up.on('data', (chunk: Buffer) => body.push(chunk))
+        up.on('end', () => {
+          const part = Buffer.concat(body).subarray(0, fault.bytes)
+          res.writeHead(up.statusCode ?? 502, {...up.headers, 'content-length': String(part.length)})
+          res.end(part)
+        })
+        return
+      }
+      if (fault.kind === 'append') {
+        const {'content-length': _length, ...rest} = up.headers
+        res.writeHead(up.statusCode ?? 502, rest)
+        up.pipe(res, {end: false})
+        up.on('end', () => void appendTo(res, fault.bytes, (n) => (appended += n)))
+        return
+      }
       res.writeHead(up.statusCode ?? 502, up.headers)
       if (fault.kind !== 'cut' && fault.kind !== 'stall') {
         up.pipe(res)
@@ -83,10 +109,35 @@ export async function startFaultProxy(
   return {
     host: `127.0.0.1:${port}`,
     requests,
+    appended: () => appended,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       }),
   }
+}
+
+/** Writes `bytes` (or without end) pseudo-random bytes, honouring backpressure, until done or the client leaves. */
+async function appendTo(res: ServerResponse, bytes: number | 'endless', count: (n: number) => void): Promise<void> {
+  const block = Buffer.alloc(64 * 1024)
+  for (let i = 0; i < block.length; i++) block[i] = (i * 7919) & 0xff
+  let left = bytes === 'endless' ? Number.POSITIVE_INFINITY : bytes
+  while (left > 0 && !res.destroyed) {
+    const part = block.subarray(0, Math.min(block.length, left))
+    left -= part.length
+    count(part.length)
+    if (!res.write(part)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          res.off('drain', go)
+          res.off('close', go)
+          resolve()
+        }
+        res.on('drain', go)
+        res.on('close', go)
+      })
+    }
+  }
+  if (!res.destroyed) res.end()
 }

@@ -3,6 +3,11 @@
  * mid-blob the download continues from the last byte received with `Range: bytes=N-` (or, if the
  * server ignores ranges, by skipping the first N bytes of a fresh copy), after a backoff. Digests are
  * checked downstream by the layer reader, which sees one continuous stream.
+ *
+ * With a declared size the stream is bounded: at most size + 1 bytes are ever passed on (the one more
+ * lets the reader see that the blob is longer than declared; an endless body cannot run on), and a
+ * response the server completed short of the size ends the stream there, for the reader to report as
+ * the size and digest mismatch it is. Only a body cut off mid-response is resumed.
  */
 import type {IncomingMessage} from 'node:http'
 import {Readable} from 'node:stream'
@@ -18,7 +23,7 @@ const PROGRESS_RESETS_RETRIES = 8 * 1024 * 1024
 
 export interface BlobStreamOptions {
   digest: string
-  /** Declared blob size; a shorter body counts as a cut connection. */
+  /** Declared blob size: bounds what is read (size + 1 bytes at most); a body cut short of it is resumed. */
   size?: number
   /** Names the blob in errors ("layer 3 sha256:…"). */
   what: string
@@ -40,6 +45,7 @@ export function openBlobStream(client: RegistryClient, options: BlobStreamOption
 
 async function* download(client: RegistryClient, options: BlobStreamOptions): AsyncGenerator<Buffer> {
   let received = 0
+  const limit = options.size !== undefined && options.size >= 0 ? options.size + 1 : Number.POSITIVE_INFINITY
   for (let attempt = 1; ; attempt++) {
     const receivedBefore = received
     // Connection-level retries before headers happen inside the client; this loop handles the body.
@@ -64,11 +70,21 @@ async function* download(client: RegistryClient, options: BlobStreamOptions): As
           data = data.subarray(skip)
           skip = 0
         }
+        if (received + data.length >= limit) {
+          // One byte past the declared size is proof enough; the reader reports the mismatch.
+          data = data.subarray(0, limit - received)
+          received = limit
+          options.onBytes?.(received)
+          res.destroy()
+          yield data
+          return
+        }
         received += data.length
         options.onBytes?.(received)
         yield data
       }
-      if (options.size !== undefined && received < options.size) {
+      // The server finished its response: a blob shorter than declared is what it has, not a cut.
+      if (options.size !== undefined && received < options.size && !res.complete) {
         throw Object.assign(new Error('short read'), {code: 'ESHORTREAD'})
       }
       return
