@@ -53,6 +53,7 @@ beforeAll(() => {
       }),
     mentions: /layer 3 \(sha256:[0-9a-f]{12}…?\).*diff_id.*digest mismatch/,
   }
+  // kaniko-style layers (`<hex>.tar.gz`) have no blob digest to check: the broken gzip is all there is to say.
   cases['a broken gzip stream'] = {
     path: () =>
       damaged('function-image-good.docker-gzip.tar', 'gzip', (dir) => {
@@ -60,6 +61,19 @@ beforeAll(() => {
         flipByte(join(dir, gz), 100)
       }),
     mentions: /layer \d+ \(sha256:[0-9a-f]{12}…\): broken gzip stream/,
+  }
+  // With a blob digest (OCI), a byte flipped inside the deflate stream is reported as the cause: the blob
+  // is not the one the manifest names. Not the broken gzip or tar it also is.
+  cases['a corrupted layer blob in an OCI archive'] = {
+    path: () =>
+      damaged('function-image-good.oci.tar', 'oci-corrupt', (dir) => {
+        const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'))
+        const blob = (digest: string) => join(dir, 'blobs', 'sha256', digest.slice(7))
+        const manifest = JSON.parse(readFileSync(blob(index.manifests[0].digest), 'utf8'))
+        const biggest = [...manifest.layers].sort((a, b) => b.size - a.size)[0]
+        flipByte(blob(biggest.digest), biggest.size >> 1)
+      }),
+    mentions: /: layer \d+ \(sha256:[0-9a-f]{12}…\) blob: digest mismatch, expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}$/,
   }
   cases['a truncated archive'] = {
     path: () => {
@@ -82,7 +96,13 @@ beforeAll(() => {
 })
 
 describe('damaged images give one clear line and exit 2', () => {
-  for (const name of ['a layer whose bytes differ from its diff_id', 'a broken gzip stream', 'a truncated archive', 'a manifest naming a layer that is not there']) {
+  for (const name of [
+    'a layer whose bytes differ from its diff_id',
+    'a broken gzip stream',
+    'a corrupted layer blob in an OCI archive',
+    'a truncated archive',
+    'a manifest naming a layer that is not there',
+  ]) {
     it(name, async () => {
       const path = cases[name].path()
       for (const args of [['tree', path], ['inspect', path, '--json'], ['scan', path], ['compare', path, '--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip')]]) {
