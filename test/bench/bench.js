@@ -61,7 +61,8 @@ const state = await ensureBenchImage(dir, {scale, seed: Number(opts.seed), level
 const t = state.totals
 console.log(
   `image: ${state.archive}\n  ${state.layers.length} gzip layers, ${gb(t.uncompressed)} GB uncompressed (${gb(t.compressed)} GB gzip), ` +
-    `${t.files} files, ${t.whiteouts} whiteouts; layer zips: ${state.zips.map((z) => z.file).join(' ')}`,
+    `${t.files} files, ${t.whiteouts} whiteouts, ${t.longNames} names over 100 bytes ` +
+    `(${state.layers.map((l, i) => `${i}: ${l.writer}`).join(', ')}); layer zips: ${state.zips.map((z) => z.file).join(' ')}`,
 )
 if (scale >= 1 && (t.uncompressed < 2e9 || t.files < 140_000 || state.layers.length < 8)) {
   console.log('  warning: below the issue\'s bench size (>= 2 GB, 140k files, 8 layers)')

@@ -1,5 +1,5 @@
 // Generates (or reuses) the benchmark inputs in a directory outside the repo:
-//   layers/<hex>.tar.gz      the 8 gzip layers (also what `tar -tzf`/`zcat` read)
+//   layers/<hex>.tar.gz      the 8 gzip layers (also what `tar -tzf`/`zcat` read), in several writers' shapes (tar-writers.js)
 //   image.tar                docker-archive, go-containerregistry layout (config `sha256:<hex>`, `<hex>.tar.gz` layers)
 //   zips/NN-<name>.zip       layer zips holding the image's final /opt, in function layer order
 //   bench-image.json         the spec it was made from and facts about it; reused when the spec matches
@@ -53,7 +53,8 @@ async function buildLayers(spec, dir, log) {
       const named = join(layersDir, `${result.digest.slice(7)}.tar.gz`)
       renameSync(join(layersDir, `layer-${index}.tar.gz`), named)
       results[index] = {...result, file: named}
-      log(`  layer ${index}: ${result.files} files, ${mb(result.uncompressedSize)} MB tar, ${mb(result.size)} MB gzip, ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      const names = result.longNames > 0 ? `, ${result.longNames} names over 100 bytes` : ''
+      log(`  layer ${index} (${result.writer} tar): ${result.files} files${names}, ${mb(result.uncompressedSize)} MB tar, ${mb(result.size)} MB gzip, ${((Date.now() - started) / 1000).toFixed(1)} s`)
     }
   }
   log(`generating ${LAYER_COUNT} layers with ${concurrency} processes (${usePigz ? 'pigz' : 'zlib'} -${spec.level})`)
@@ -218,6 +219,7 @@ export async function ensureBenchImage(dir, spec, log = console.log) {
       compressed: layers.reduce((s, l) => s + l.size, 0),
       files: layers.reduce((s, l) => s + l.files, 0),
       whiteouts: layers.reduce((s, l) => s + l.whiteouts, 0),
+      longNames: layers.reduce((s, l) => s + l.longNames, 0),
     },
     generatedSeconds: (Date.now() - started) / 1000,
   }

@@ -1,21 +1,31 @@
 // Writes one gzip layer of the benchmark image: `node layer-worker.js '{"index":…,"scale":…,"seed":…,
 // "secrets":…,"out":…,"level":6,"pigz":true}'`. Prints {diffId, digest, size, uncompressedSize, files,
-// whiteouts} as JSON. One process per layer so layers build on all cores.
+// whiteouts, writer, longNames} as JSON. One process per layer so layers build on all cores. The
+// layer's headers are laid out by the writer its recipe names (tar-writers.js).
 import {spawn} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {createWriteStream, renameSync} from 'node:fs'
 import {once} from 'node:events'
 import {pathToFileURL} from 'node:url'
 import {createGzip} from 'node:zlib'
-import {contentPadding, entryHeader, tarEnd} from '../../../fixtures/lib/tar.js'
-import {layerEntries} from './plan.js'
+import {contentPadding, tarEnd} from '../../../fixtures/lib/tar.js'
+import {layerEntries, layerWriter} from './plan.js'
 import {buildPool, contentOf} from './pool.js'
+import {headerWriter} from './tar-writers.js'
 
 const BATCH = 1024 * 1024
 
 export async function writeLayer({index, scale, seed, secrets, out, level = 6, pigz = false}) {
   const pool = buildPool(seed, scale)
   const entries = layerEntries(index, {scale, seed, secrets})
+  const writer = layerWriter(index)
+  const writeHeader = headerWriter(writer)
+  /** Entries whose tar name (directories with their '/') is over 100 bytes: written with the writer's long-name form. */
+  let longNames = 0
+  const entryHeader = (entry) => {
+    if (Buffer.byteLength(entry.name) + (entry.type === 'directory' ? 1 : 0) > 100) longNames++
+    return writeHeader(entry)
+  }
   const tmp = `${out}.partial`
   const file = createWriteStream(tmp, {highWaterMark: BATCH})
   const compressedHash = createHash('sha256')
@@ -109,6 +119,8 @@ export async function writeLayer({index, scale, seed, secrets, out, level = 6, p
     uncompressedSize,
     files,
     whiteouts,
+    writer,
+    longNames,
   }
 }
 

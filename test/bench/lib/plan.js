@@ -3,9 +3,14 @@
 //
 // At scale 1: 8 gzip layers, ~148k files, ~2.3 GB of layer tars; /opt (python, nodejs, extensions,
 // lib) is about 0.9 GB and is also written as layer zips for the compare bench.
+//
+// Real layers hold deep trees (node_modules inside node_modules, site-packages data directories): in
+// the `deep` groups 8% of the files sit in directories whose tar names run past 100 bytes (about 4% of
+// the image's files), and the layers holding them are written in different writers' shapes
+// (tar-writers.js): PAX as Python's tarfile writes it, GNU long names as GNU tar does, and our own.
 import {xorshift32} from '../../../fixtures/lib/content.js'
 
-export const PLAN_VERSION = 3
+export const PLAN_VERSION = 4
 /** The content pool: 64 MiB at full scale, smaller for tiny test images so workers start fast. */
 export function poolSizeFor(scale) {
   return scale >= 0.05 ? 64 * 1024 * 1024 : 4 * 1024 * 1024
@@ -19,14 +24,14 @@ const RECIPES = [
     {prefix: '/usr/share/doc-old', files: 2000, bytes: 12 * MB, ext: '.txt'},
   ], fixed: 'base'},
   {createdBy: 'COPY /var/lang /var/lang # buildkit', groups: [
-    {prefix: '/var/lang/lib/python3.12', files: 25000, bytes: 260 * MB, ext: '.py'},
+    {prefix: '/var/lang/lib/python3.12', files: 25000, bytes: 260 * MB, ext: '.py', deep: true},
   ], fixed: 'python'},
   {createdBy: 'COPY /opt/python /opt/python # buildkit', groups: [
-    {prefix: '/opt/python/lib/python3.12/site-packages', files: 30000, bytes: 520 * MB, ext: '.py'},
-  ]},
+    {prefix: '/opt/python/lib/python3.12/site-packages', files: 30000, bytes: 520 * MB, ext: '.py', deep: true},
+  ], writer: 'pax'},
   {createdBy: 'COPY /opt/nodejs /opt/extensions /opt/bin /opt/ # buildkit', groups: [
-    {prefix: '/opt/nodejs/node_modules', files: 25000, bytes: 300 * MB, ext: '.js'},
-  ], fixed: 'extensions'},
+    {prefix: '/opt/nodejs/node_modules', files: 25000, bytes: 300 * MB, ext: '.js', deep: true},
+  ], fixed: 'extensions', writer: 'gnu'},
   {createdBy: 'RUN /bin/sh -c fetch-models /usr/share/models # buildkit', groups: [
     {prefix: '/usr/share/models', files: 20, bytes: 440 * MB, ext: '.bin', big: true},
     {prefix: '/usr/share/models/index', files: 10000, bytes: 50 * MB, ext: '.json'},
@@ -49,9 +54,50 @@ function scaled(n, scale) {
   return Math.max(1, Math.round(n * scale))
 }
 
-/** Path of file i of a group: ~20 files a directory, ~10 directories a package. */
+/** Path of file i of a group: ~20 files a directory, ~10 directories a package; in `deep` groups 8% deeper. */
 export function groupPath(group, i) {
-  return `${group.prefix}/pkg${Math.floor(i / 200)}/mod${Math.floor(i / 20) % 10}/f${i}${group.ext}`
+  const file = `f${i}${group.ext}`
+  if (group.deep && (i % 25 === 1 || i % 25 === 2)) return `${deepDirectory(group, Math.floor(i / 200), deepKind(i))}/${file}`
+  return `${group.prefix}/pkg${Math.floor(i / 200)}/mod${Math.floor(i / 20) % 10}/${file}`
+}
+
+/**
+ * The shapes of a deep directory, by where its tar name (no leading '/') puts a '/': 0 at byte 99 (a
+ * file's first 100 bytes end in '/'), 1 at byte 100 (they are exactly this directory's path), 2 a
+ * directory of 101–180 bytes, 3 one of 260–380 (too long for a ustar prefix + name split). The first
+ * deep files of a group are kinds 0 and 1, so even a tiny image has both cuts.
+ */
+export function deepKind(i) {
+  return ((i % 25) - 1 + 2 * Math.floor(i / 25)) % 4
+}
+
+const DEEP_WORDS = {
+  '.py': ['botocore', 'data', 'cognito-identity-provider', '2016-04-18', 'googleapiclient', 'discovery_cache', 'documents', 'tests', 'integration', 'vendored', 'requests_toolbelt', 'adapters', 'pandas', '_libs', 'tslibs'],
+  '.js': ['node_modules', '@aws-sdk', 'client-cognito-identity-provider', 'dist-cjs', 'commands', '@smithy', 'middleware-endpoint', 'dist-types', 'ts3.4', 'adaptors', 'internal', 'esm', 'protocols'],
+}
+
+/**
+ * A deep directory for files of package `pkg`, '/'-rooted, its tar name as long as `kind` says. Five
+ * packages share one deep tree (under the first one's directory) and every kind cuts the same chain of
+ * names, so the image gains ~2k directories, not one chain per file.
+ */
+function deepDirectory(group, pkg, kind) {
+  const bucket = pkg - (pkg % 5)
+  const head = `${group.prefix}/pkg${bucket}`
+  const h = (bucket * 2654435761) >>> 0
+  const length = kind === 0 ? 99 : kind === 1 ? 100 : kind === 2 ? 101 + (h % 80) : 260 + (h % 121)
+  const words = DEEP_WORDS[group.ext] ?? DEEP_WORDS['.py']
+  let chain = ''
+  for (let w = h; chain.length < 400; w = (w * 1103515245 + 12345) >>> 0) chain += `${chain ? '/' : ''}${words[(w >>> 8) % words.length]}`
+  // The tar name drops the leading '/': `head` adds head.length - 1 bytes, the '/' after it one more.
+  let rest = chain.slice(0, length - head.length)
+  if (rest.endsWith('/')) rest = `${rest.slice(0, -1)}x`
+  return `${head}/${rest}`
+}
+
+/** How layer `index` is written (tar-writers.js): 'own', 'pax' or 'gnu'. */
+export function layerWriter(index) {
+  return RECIPES[index].writer ?? 'own'
 }
 
 /** Sizes for a group's files: heavy-tailed, summing to about `bytes`, each below the content pool. */
