@@ -4,8 +4,9 @@
  * finding in the file counts as seen, suppressed or not. Old reports without fingerprints are
  * fingerprinted here with the same recipe (report/fingerprint.ts).
  */
-import {readFile} from 'node:fs/promises'
 import {LayerAuditError} from '../errors.js'
+import {FileTooLargeError, readFileCapped} from '../io/capped-read.js'
+import {jsonErrorPlace} from '../io/json-syntax.js'
 import {FINGERPRINT_VERSION, fingerprintOf} from '../report/fingerprint.js'
 import type {Finding} from '../rules/types.js'
 
@@ -17,8 +18,9 @@ export class BaselineError extends LayerAuditError {}
 export async function loadBaseline(file: string): Promise<Set<string>> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readFileCapped(file, MAX_BASELINE_BYTES)).toString('utf8')
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw new BaselineError('TOO_LARGE', 'baseline over 256 MiB', {input: file})
     const code = (error as NodeJS.ErrnoException).code
     throw new BaselineError('NOT_FOUND', code === 'ENOENT' ? 'baseline file not found' : `cannot read baseline (${code ?? 'error'})`, {
       input: file,
@@ -34,7 +36,8 @@ export function parseBaseline(text: string, source: string): Set<string> {
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new BaselineError('CORRUPT', `baseline is not valid JSON: ${(error as Error).message}`, {input: source})
+    // Never V8's message: it quotes the file.
+    throw new BaselineError('CORRUPT', `baseline is not valid JSON (${jsonErrorPlace(text)})`, {input: source})
   }
   const fingerprints = new Set<string>()
   if (isRecord(data) && Array.isArray(data.findings)) {

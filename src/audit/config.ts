@@ -8,9 +8,10 @@
  * A rule set to "off" is not reported at all; an ignore keeps the finding in the report, suppressed.
  * Paths are globs (see path-glob.ts); an ignore without "path" covers every finding of its rule.
  */
-import {readFile} from 'node:fs/promises'
 import {resolve} from 'node:path'
 import {LayerAuditError} from '../errors.js'
+import {FileTooLargeError, readFileCapped} from '../io/capped-read.js'
+import {jsonErrorPlace} from '../io/json-syntax.js'
 import {rules as registeredRules} from '../rules/registry.js'
 import {SEVERITIES, type Finding, type Severity} from '../rules/types.js'
 import {matchesGlob} from './path-glob.js'
@@ -52,8 +53,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Layer
   const shown = explicit ? options.file! : CONFIG_FILE
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readFileCapped(file, MAX_CONFIG_BYTES)).toString('utf8')
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw new ConfigError('TOO_LARGE', 'config file over 1 MiB', {input: shown})
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT' && !explicit) return {...EMPTY_CONFIG, rules: {}, ignore: []}
     if (code === 'ENOENT') throw new ConfigError('NOT_FOUND', 'config file not found', {input: shown})
@@ -69,7 +71,8 @@ export function parseConfig(text: string, source: string, knownRules?: readonly 
   try {
     data = JSON.parse(text)
   } catch (error) {
-    throw new ConfigError('CORRUPT', `not valid JSON: ${(error as Error).message}`, {input: source})
+    // Never V8's message: it quotes the file.
+    throw new ConfigError('CORRUPT', `not valid JSON (${jsonErrorPlace(text)})`, {input: source})
   }
   const known = new Set(knownRules ?? registeredRules.map((rule) => rule.id))
   const fail = (where: string, problem: string): never => {

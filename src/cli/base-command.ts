@@ -1,11 +1,17 @@
-import {Command, Flags} from '@oclif/core'
+import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Report} from '../audit/report.js'
 import {LayerAuditError} from '../errors.js'
+import {displayText} from '../report/escape.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
 import {writeJson} from './json-output.js'
 import {LayerProgress} from './progress.js'
+import {checkOutputPath} from './output-file.js'
 import {emitReport, type OutputFlags} from './report-output.js'
+import {installSignalCleanup} from './signals.js'
+
+/** oclif's FlagOutput and ArgOutput, which @oclif/core's Interfaces does not export. */
+type FlagOutput = {[name: string]: any}
 
 /**
  * Every command's base: turns any failure into one line on stderr and exit code 2, never a stack trace
@@ -16,11 +22,29 @@ export abstract class LayerAuditCommand extends Command {
     debug: Flags.boolean({description: 'Show stack traces for errors.', helpGroup: 'GLOBAL'}),
   }
 
+  override async init(): Promise<void> {
+    await super.init()
+    // Temp spools (stdin, pipes) are removed on SIGINT/SIGTERM/SIGHUP too, not only on the way out.
+    installSignalCleanup()
+  }
+
+  /** Flags parsed, then --output checked: a path that cannot be written fails before any input is read. */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends FlagOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv)
+    const output = (parsed.flags as {output?: unknown}).output
+    if (typeof output === 'string') await checkOutputPath(output)
+    return parsed
+  }
+
   protected override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<void> {
     process.exitCode = EXIT_INPUT_ERROR
     // A flag error happens inside parse(); without this oclif warns (outside production) that we never parsed.
     this.parsed = true
-    const line = err instanceof LayerAuditError ? err.line : firstLine(err)
+    // Escaped: whatever a message quotes, a control character in it never splits the one line or drives the terminal.
+    const line = displayText(err instanceof LayerAuditError ? err.line : firstLine(err))
     process.stderr.write(`layer-audit: ${line}\n`)
     if (this.debugging()) process.stderr.write(`${err.stack ?? ''}\n`)
   }

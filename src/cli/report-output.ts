@@ -1,15 +1,15 @@
 /**
  * Where a report goes: --json prints the Report (oclif), --format picks what stdout gets, --output FILE
- * gets the chosen format while the table still goes to the terminal. The file is written whole or not at
- * all (temp file + rename), and only once the report is complete.
+ * gets the chosen format while the table still goes to the terminal. The file is written only once the
+ * report is complete: whole or not at all when it is a regular file, in place when it is a FIFO, a device
+ * or a symlink such as /dev/stdout (see output-file.ts).
  */
-import {rename, writeFile} from 'node:fs/promises'
-import {basename, dirname, join} from 'node:path'
+import {basename} from 'node:path'
 
 import {exitCodeFor, type FailOn} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
-import {LayerAuditError} from '../errors.js'
 import {renderReport, type ReportFormat} from '../report/index.js'
+import {writeOutputFile} from './output-file.js'
 
 export interface OutputFlags {
   format?: ReportFormat
@@ -31,24 +31,12 @@ export async function emitReport(report: Report, flags: OutputFlags, context: {j
   const options = {failOn: flags['fail-on'], verbose: flags.verbose}
   if (flags.output) {
     const format = flags.format ?? formatForFile(flags.output)
-    await writeAtomically(flags.output, renderReport(report, format, options))
+    const text = renderReport(report, format, options)
+    await writeOutputFile(flags.output, text.endsWith('\n') ? text : text + '\n')
   }
   if (!context.json) {
     const format = flags.output ? 'table' : (flags.format ?? 'table')
     process.stdout.write(renderReport(report, format, {...options, color: format === 'table' && context.color}))
   }
   process.exitCode = exitCodeFor(report.summary, flags['fail-on'])
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`)
-  try {
-    await writeFile(temp, text.endsWith('\n') ? text : text + '\n')
-    await rename(temp, file)
-  } catch (error) {
-    throw new LayerAuditError('NOT_FOUND', `cannot write the report (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
-      input: file,
-      cause: error,
-    })
-  }
 }

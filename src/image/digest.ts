@@ -1,6 +1,7 @@
 /** Digest strings: validation (they become file paths), short forms for messages, hashing. */
 import {createHash, type Hash} from 'node:crypto'
 import {ImageSourceError, LayerAuditError} from '../errors.js'
+import {quoteInput} from '../io/input-text.js'
 
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/
 
@@ -11,7 +12,7 @@ export function isDigest(value: unknown): value is string {
 /** Throws CORRUPT for anything that is not sha256:/sha512: hex, so a digest can never walk out of blobs/. */
 export function checkDigest(value: unknown, what: string, input: string): string {
   if (!isDigest(value)) {
-    throw new ImageSourceError('CORRUPT', `${what}: invalid digest ${JSON.stringify(value)}`, {input})
+    throw new ImageSourceError('CORRUPT', `${what}: invalid digest ${quoteInput(typeof value === 'string' ? JSON.stringify(value) : String(value))}`, {input})
   }
   return value
 }

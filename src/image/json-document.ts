@@ -1,5 +1,7 @@
 /** Manifests, indexes, configs and manifest.json are parsed only under a size cap, with one-line errors. */
 import {ImageSourceError} from '../errors.js'
+import {parseJsonText} from '../io/json-syntax.js'
+import {digestOf, shortDigest} from './digest.js'
 import {checkDepth} from './document-shape.js'
 import {MAX_JSON_BYTES, type OpenOptions} from './model.js'
 
@@ -16,15 +18,15 @@ export function checkJsonSize(size: number, cap: number, what: string, input: st
 
 export function parseJsonDocument(bytes: Buffer, cap: number, what: string, input: string): unknown {
   checkJsonSize(bytes.length, cap, what, input)
-  let value: unknown
-  try {
-    value = JSON.parse(bytes.toString('utf8')) as unknown
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ImageSourceError('CORRUPT', `${what} is not valid JSON (${reason})`, {input})
-  }
+  // Never V8's message: it quotes the document (a config holding a bare token shows the token).
+  const value = parseJsonText(bytes, (place) => new ImageSourceError('CORRUPT', `${documentName(what, bytes)} is not valid JSON (${place})`, {input}))
   checkDepth(value, what, input)
   return value
+}
+
+/** `what`, with the document's digest when `what` names neither a file nor a digest ("config sha256:ab12cd34ef56…"). */
+function documentName(what: string, bytes: Buffer): string {
+  return /sha(256|512):|\./.test(what) ? what : `${what} ${shortDigest(digestOf(bytes))}`
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

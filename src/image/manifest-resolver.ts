@@ -4,6 +4,7 @@
  * content-addressed source (OCI dir/archive, Docker >= 25 archives, and the registry source).
  */
 import {ImageSourceError, UnsupportedMediaTypeError} from '../errors.js'
+import {quoteInput, quoteList} from '../io/input-text.js'
 import {type BlobStore, readVerifiedBlob} from './blob-store.js'
 import {checkDigest} from './digest.js'
 import {alignHistory} from './history.js'
@@ -54,8 +55,8 @@ export async function resolveFromIndex(
     entries = entries.filter((d) => refMatches(d, ref))
     if (entries.length === 0) {
       const refs = doc.manifests.map(refName).filter((r): r is string => r !== undefined)
-      const listed = refs.length > 0 ? `refs: ${[...new Set(refs)].join(', ')}` : 'it has no named refs'
-      throw new ImageSourceError('NOT_FOUND', `no ref "${ref}" in ${top.what} (${listed})`, {input: ctx.input})
+      const listed = refs.length > 0 ? `refs: ${quoteList([...new Set(refs)])}` : 'it has no named refs'
+      throw new ImageSourceError('NOT_FOUND', `no ref "${quoteInput(ref)}" in ${top.what} (${listed})`, {input: ctx.input})
     }
   }
   const level: IndexLevel = {...(top.digest ? {digest: top.digest} : {}), mediaType: doc.mediaType, manifests: doc.manifests}
@@ -146,22 +147,22 @@ async function buildFromManifest(
   const input = ctx.input
   const mediaType = documentMediaType(doc, descriptor.mediaType)
   if (doc.schemaVersion === 1 || isSchema1(mediaType)) {
-    throw new UnsupportedMediaTypeError(`${mediaType ?? 'application/vnd.docker.distribution.manifest.v1+json'} (Docker schema 1)`, {input})
+    throw new UnsupportedMediaTypeError(`${quoteInput(mediaType ?? 'application/vnd.docker.distribution.manifest.v1+json')} (Docker schema 1)`, {input})
   }
   if (isIndexType(mediaType)) {
-    throw new ImageSourceError('CORRUPT', `manifest ${descriptor.digest} is an index but its descriptor says ${descriptor.mediaType}`, {input})
+    throw new ImageSourceError('CORRUPT', `manifest ${descriptor.digest} is an index but its descriptor says ${quoteInput(descriptor.mediaType)}`, {input})
   }
-  if (mediaType === undefined || !isManifestType(mediaType)) throw new UnsupportedMediaTypeError(mediaType ?? '(none)', {input})
+  if (mediaType === undefined || !isManifestType(mediaType)) throw new UnsupportedMediaTypeError(quoteInput(mediaType ?? '(none)'), {input})
   checkManifestFields(doc, `manifest ${descriptor.digest}`, input)
   const configDescriptor = checkDescriptor(doc.config, 'manifest config', input)
   if (!isImageConfigType(configDescriptor.mediaType)) {
-    throw new UnsupportedMediaTypeError(`${configDescriptor.mediaType} (config of an artifact, not a container image)`, {input})
+    throw new UnsupportedMediaTypeError(`${quoteInput(configDescriptor.mediaType)} (config of an artifact, not a container image)`, {input})
   }
   const configBytes = await readVerifiedBlob(ctx.store, configDescriptor, ctx.cap, 'config', input)
   const config = parseImageConfig(configBytes, ctx.cap, input)
   if (!Array.isArray(doc.layers)) throw new ImageSourceError('CORRUPT', 'manifest has no layers array', {input})
   const layerDescriptors = doc.layers.map((l, i) => checkDescriptor(l, `manifest layer ${i}`, input))
-  for (const l of layerDescriptors) if (!isLayerType(l.mediaType)) throw new UnsupportedMediaTypeError(`${l.mediaType} (layer)`, {input})
+  for (const l of layerDescriptors) if (!isLayerType(l.mediaType)) throw new UnsupportedMediaTypeError(`${quoteInput(l.mediaType)} (layer)`, {input})
   const diffIds = config.rootfs?.diff_ids ?? []
   if (diffIds.length !== layerDescriptors.length) {
     throw new ImageSourceError(

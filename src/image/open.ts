@@ -4,6 +4,7 @@
  * of a tar) holding manifest.json is a docker-archive (its OCI index preferred when it has one), one
  * holding index.json/oci-layout is an oci-archive. An existing local path always wins over a registry.
  */
+import {createReadStream} from 'node:fs'
 import {stat} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
 import {ImageSourceError} from '../errors.js'
@@ -70,6 +71,15 @@ async function openLocal(path: string, input: string, options: OpenOptions, kind
     return openOciLayout(path, {input, ...(ref !== undefined ? {ref} : {}), options})
   }
   if (kind === 'oci') throw new ImageSourceError('UNKNOWN_FORMAT', 'oci: expects an OCI layout directory, this is a file', {input})
+  if (info.isFIFO()) {
+    // `<(cat image.tar)`, a named pipe: readable once, front to back. Spooled like stdin (opened once:
+    // a second open would find the writer gone), then opened as the file it now is.
+    const spooled = (path: string) => openLocal(path, input, options, kind, ref)
+    return openSpooled(createReadStream(path, {highWaterMark: 1 << 20}), input, spooled, 'the pipe')
+  }
+  if (info.isCharacterDevice() || info.isSocket()) {
+    throw new ImageSourceError('UNKNOWN_FORMAT', 'not an image archive: a device or socket, not a file, directory or pipe', {input})
+  }
   const compression = sniffCompression(await readHead(path, 4, input))
   const archive = await TarArchive.open(path, compression, input)
   const format = kind ?? detectArchive(archive, input)

@@ -5,6 +5,7 @@
  * unknown/unknown entries are never a platform; an entry without a platform matches any request.
  */
 import {ImageSourceError, UsageError} from '../errors.js'
+import {quoteInput, quoteList} from '../io/input-text.js'
 import type {Descriptor, Platform} from './model.js'
 import {REFERENCE_TYPE} from './media-types.js'
 
@@ -16,7 +17,7 @@ export function parsePlatform(text: string): Platform {
   const parts = text.trim().toLowerCase().split('/')
   if (parts.length === 1 && parts[0]) return normalizePlatform({os: 'linux', architecture: parts[0]})
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
-    throw new UsageError(`invalid platform "${text}": expected os/arch[/variant], e.g. linux/arm64`)
+    throw new UsageError(`invalid platform "${quoteInput(text)}": expected os/arch[/variant], e.g. linux/arm64`)
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined]
   return normalizePlatform({os, architecture, ...(variant ? {variant} : {})})
@@ -104,7 +105,7 @@ function narrow(matches: PlatformCandidate[], wanted: Platform): PlatformCandida
 
 function requirePresent(candidate: PlatformCandidate, input: string): PlatformCandidate {
   if (candidate.present) return candidate
-  const platform = candidate.descriptor.platform ? ` for ${formatPlatform(candidate.descriptor.platform)}` : ''
+  const platform = candidate.descriptor.platform ? ` for ${quoteInput(formatPlatform(candidate.descriptor.platform))}` : ''
   throw new ImageSourceError('NOT_FOUND', `manifest ${candidate.descriptor.digest}${platform} is listed but its blob is missing`, {input})
 }
 
@@ -122,13 +123,15 @@ function dedupe(candidates: PlatformCandidate[]): PlatformCandidate[] {
 }
 
 function describe(c: PlatformCandidate): string {
-  const platform = c.descriptor.platform ? formatPlatform(c.descriptor.platform) : 'no platform'
-  const refs = c.refs.length > 0 ? ` [${c.refs.join(', ')}]` : ''
+  const platform = c.descriptor.platform ? quoteInput(formatPlatform(c.descriptor.platform)) : 'no platform'
+  const refs = c.refs.length > 0 ? ` [${quoteList(c.refs, 5)}]` : ''
   return `${platform}${refs}${c.present ? '' : ' (blob missing)'}`
 }
 
 function listPlatforms(candidates: PlatformCandidate[]): string {
-  return candidates.map(describe).join(', ')
+  // Platforms and refs come from the index: each quoted, and a list of thousands is cut.
+  const shown = candidates.slice(0, 20).map(describe).join(', ')
+  return candidates.length > 20 ? `${shown}, … and ${candidates.length - 20} more` : shown
 }
 
 function ambiguous(candidates: PlatformCandidate[], what: string, input: string): ImageSourceError {

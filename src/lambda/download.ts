@@ -16,6 +16,7 @@ import {dirname, join} from 'node:path'
 import {Transform, type TransformCallback} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {AwsError, DigestMismatchError, LayerAuditError} from '../errors.js'
+import {quoteInput} from '../io/input-text.js'
 import type {PresignedUrl} from './function-config.js'
 
 export interface DownloadOptions {
@@ -157,7 +158,7 @@ function get(location: PresignedUrl, what: string, timeoutMs: number): Promise<I
 
 function base64ToHex(value: string, what: string): string {
   const raw = Buffer.from(value, 'base64')
-  if (raw.length !== 32) throw new AwsError('AWS', `CodeSha256 ${JSON.stringify(value)} is not a base64 sha256`, {input: what})
+  if (raw.length !== 32) throw new AwsError('AWS', `CodeSha256 ${quoteInput(JSON.stringify(value))} is not a base64 sha256`, {input: what})
   return raw.toString('hex')
 }
 

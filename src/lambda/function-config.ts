@@ -3,9 +3,11 @@
  * `get-function-configuration` (the bare configuration), or from the GetFunction API response.
  * The code's presigned download URL is wrapped so that no JSON, log line or error can show it.
  */
-import {readFile} from 'node:fs/promises'
 import {inspect} from 'node:util'
 import {LayerAuditError} from '../errors.js'
+import {FileTooLargeError, readFileCapped} from '../io/capped-read.js'
+import {quoteInput} from '../io/input-text.js'
+import {parseJsonText} from '../io/json-syntax.js'
 
 /** A presigned URL: usable by the downloader, invisible to JSON.stringify, util.inspect and template strings. */
 export class PresignedUrl {
@@ -64,20 +66,22 @@ export interface FunctionConfig {
 
 export class FunctionConfigError extends LayerAuditError {}
 
-/** Reads and parses a saved get-function / get-function-configuration JSON file. */
-export async function readFunctionConfig(file: string): Promise<FunctionConfig> {
-  let text: string
+/** get-function output is a few KiB; the cap is that of an image's JSON documents (MAX_JSON_BYTES, 8 MiB). */
+export const MAX_FUNCTION_CONFIG_BYTES = 8 * 1024 * 1024
+
+/**
+ * Reads and parses a saved get-function / get-function-configuration JSON file (a pipe too): at most
+ * MAX_FUNCTION_CONFIG_BYTES + 1 bytes are read, and errors never quote the file's bytes.
+ */
+export async function readFunctionConfig(file: string, cap = MAX_FUNCTION_CONFIG_BYTES): Promise<FunctionConfig> {
+  let bytes: Buffer
   try {
-    text = await readFile(file, 'utf8')
+    bytes = await readFileCapped(file, cap)
   } catch (error) {
-    throw new FunctionConfigError('NOT_FOUND', `cannot read function config: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {input: file, cause: error})
+    if (error instanceof FileTooLargeError) throw new FunctionConfigError('TOO_LARGE', `function config is ${error.message}`, {input: file})
+    throw new FunctionConfigError('NOT_FOUND', `cannot read function config: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {input: file, cause: error})
   }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new FunctionConfigError('CORRUPT', `not JSON: ${(error as Error).message}`, {input: file, cause: error})
-  }
+  const value = parseJsonText(bytes, (place) => new FunctionConfigError('CORRUPT', `not JSON (${place})`, {input: file}))
   return parseFunctionConfig(value, file)
 }
 
@@ -109,7 +113,7 @@ export function parseFunctionConfig(value: unknown, input = 'function config'): 
   }
 
   const packageType = str(cfg, 'PackageType') ?? 'Zip'
-  if (packageType !== 'Zip' && packageType !== 'Image') fail(`unknown PackageType ${JSON.stringify(packageType)}`)
+  if (packageType !== 'Zip' && packageType !== 'Image') fail(`unknown PackageType ${quoteInput(JSON.stringify(packageType))}`)
 
   const layersRaw = cfg.Layers ?? []
   if (!Array.isArray(layersRaw)) fail('"Layers" is not a list')

@@ -8,6 +8,8 @@ import {basename} from 'node:path'
 import {Readable, Transform, type TransformCallback} from 'node:stream'
 import {crc32, createInflateRaw} from 'node:zlib'
 import {ZipError} from '../errors.js'
+import {quoteInput} from '../io/input-text.js'
+import {spoolStream, SpoolTooLargeError, type Spool} from '../io/spool.js'
 import {dataStart, entryName, modifiedSeconds, nameBytes, openCentralDirectory, ZipFormatError, type CentralRecord} from './zip-directory.js'
 
 export type ZipEntryType = 'file' | 'directory' | 'symlink'
@@ -103,6 +105,8 @@ export class ZipArchive {
      * record, which is let go. (An array, not a Map keyed by entry: 60k identity hashes cost ~20 ms.)
      */
     private readonly localHeaders: Float64Array,
+    /** The temp copy of a zip given as a pipe, removed on close. */
+    private readonly spool?: Spool,
   ) {}
 
   /** Sum of the declared uncompressed sizes of the entries kept (what Lambda's 250 MB limit counts). */
@@ -121,6 +125,19 @@ export class ZipArchive {
       handle = await open(file, 'r')
     } catch (error) {
       throw new ZipError('NOT_FOUND', `cannot read zip: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {input: name, cause: error})
+    }
+    // A zip given as a pipe (`--layer <(cat z.zip)`): its directory is at its end, so it is spooled to a
+    // private temp file first, read from the handle already open (a pipe is read once).
+    let spool: Spool | undefined
+    try {
+      if ((await handle.stat()).isFIFO()) {
+        spool = await spoolPipe(handle, name, limits.maxTotalSize)
+        handle = await open(spool.path, 'r')
+      }
+    } catch (error) {
+      await handle.close().catch(() => {})
+      await spool?.remove()
+      throw error
     }
     try {
       const {size} = await handle.stat()
@@ -157,13 +174,14 @@ export class ZipArchive {
       })
       if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
       const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
-      const archive = new ZipArchive(file, name, size, entries, notes, handle, localHeaders)
+      const archive = new ZipArchive(spool?.path ?? file, name, size, entries, notes, handle, localHeaders, spool)
       for (const entry of entries) {
         if (entry.type === 'symlink' && !entry.problems) entry.linkTarget = await archive.readLinkTarget(entry, limits.maxLinkTarget)
       }
       return archive
     } catch (error) {
       await handle.close()
+      await spool?.remove()
       throw error
     }
   }
@@ -174,16 +192,16 @@ export class ZipArchive {
    */
   async openEntry(entry: ZipEntry): Promise<Readable> {
     const localHeader = this.localHeaders[entry.index]
-    if (localHeader === undefined || !this.holds(entry)) throw new ZipError('NOT_FOUND', `no entry ${entry.name} in this zip`, {input: this.name})
-    if (entry.problems?.includes('encrypted')) throw new ZipError('UNSUPPORTED', `${entry.name}: entry is encrypted`, {input: this.name})
+    if (localHeader === undefined || !this.holds(entry)) throw new ZipError('NOT_FOUND', `no entry ${quoteInput(entry.name)} in this zip`, {input: this.name})
+    if (entry.problems?.includes('encrypted')) throw new ZipError('UNSUPPORTED', `${quoteInput(entry.name)}: entry is encrypted`, {input: this.name})
     if (entry.problems?.includes('unsupported-compression')) {
-      throw new ZipError('UNSUPPORTED', `${entry.name}: compression method ${entry.compressionMethod} is not supported`, {input: this.name})
+      throw new ZipError('UNSUPPORTED', `${quoteInput(entry.name)}: compression method ${entry.compressionMethod} is not supported`, {input: this.name})
     }
     let start: number
     try {
       start = await dataStart(this.handle, this.size, localHeader, entry.compressedSize)
     } catch (error) {
-      throw new ZipError('CORRUPT', `${entry.name}: ${(error as Error).message}`, {input: this.name, cause: error})
+      throw new ZipError('CORRUPT', `${quoteInput(entry.name)}: ${(error as Error).message}`, {input: this.name, cause: error})
     }
     const check = new EntryCheck(entry, this.name)
     if (entry.compressedSize === 0) return Readable.from([]).pipe(check)
@@ -201,7 +219,11 @@ export class ZipArchive {
   }
 
   async close(): Promise<void> {
-    await this.handle.close()
+    try {
+      await this.handle.close()
+    } finally {
+      await this.spool?.remove()
+    }
   }
 
   /** Whether the entry is one of this archive's (entries are in index order). */
@@ -219,10 +241,20 @@ export class ZipArchive {
   }
 
   private async readLinkTarget(entry: ZipEntry, max: number): Promise<string> {
-    if (entry.size > max) throw new ZipError('TOO_LARGE', `${entry.name}: symlink target of ${entry.size} bytes`, {input: this.name})
+    if (entry.size > max) throw new ZipError('TOO_LARGE', `${quoteInput(entry.name)}: symlink target of ${entry.size} bytes`, {input: this.name})
     const chunks: Buffer[] = []
     for await (const chunk of await this.openEntry(entry)) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks).toString('utf8')
+  }
+}
+
+/** The pipe's bytes in a spool (closing `handle`); TOO_LARGE past `maxBytes`. */
+async function spoolPipe(handle: FileHandle, name: string, maxBytes: number): Promise<Spool> {
+  try {
+    return await spoolStream(handle.createReadStream({highWaterMark: READ_CHUNK}), {prefix: 'layer-audit-zip-', maxBytes})
+  } catch (error) {
+    if (error instanceof SpoolTooLargeError) throw new ZipError('TOO_LARGE', `zip from a pipe is over the ${maxBytes}-byte cap`, {input: name})
+    throw new ZipError('CORRUPT', `reading the pipe failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {input: name, cause: error})
   }
 }
 
@@ -246,7 +278,7 @@ class EntryCheck extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytes += chunk.length
     if (this.bytes > this.entry.size) {
-      done(new ZipError('CORRUPT', `${this.entry.name}: inflates past its declared size of ${this.entry.size} bytes (a zip bomb?)`, {input: this.input}))
+      done(new ZipError('CORRUPT', `${quoteInput(this.entry.name)}: inflates past its declared size of ${this.entry.size} bytes (a zip bomb?)`, {input: this.input}))
       return
     }
     this.crc = crc32(chunk, this.crc)
@@ -255,9 +287,9 @@ class EntryCheck extends Transform {
 
   override _flush(done: TransformCallback): void {
     if (this.bytes !== this.entry.size) {
-      done(new ZipError('CORRUPT', `${this.entry.name}: ${this.bytes} bytes, declared ${this.entry.size}`, {input: this.input}))
+      done(new ZipError('CORRUPT', `${quoteInput(this.entry.name)}: ${this.bytes} bytes, declared ${this.entry.size}`, {input: this.input}))
     } else if (this.crc >>> 0 !== this.entry.crc32 >>> 0) {
-      done(new ZipError('CORRUPT', `${this.entry.name}: CRC-32 mismatch, expected ${hex8(this.entry.crc32)}, got ${hex8(this.crc)}`, {input: this.input}))
+      done(new ZipError('CORRUPT', `${quoteInput(this.entry.name)}: CRC-32 mismatch, expected ${hex8(this.entry.crc32)}, got ${hex8(this.crc)}`, {input: this.input}))
     } else {
       done()
     }
@@ -277,7 +309,7 @@ function checkBomb(entries: CentralRecord[], zipSize: number, limits: Required<Z
   for (const e of entries) {
     total += e.uncompressedSize
     if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > limits.maxRatio * Math.max(e.compressedSize, 1)) {
-      throw new ZipError('TOO_LARGE', `entry ${String(nameBytes(e))} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
+      throw new ZipError('TOO_LARGE', `entry ${quoteInput(nameBytes(e).toString('utf8'))} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
     }
   }
   if (total > limits.maxTotalSize) {
@@ -377,7 +409,7 @@ function cleanRoot(root: string): string {
 
 function asZipError(error: Error, entry: ZipEntry, input: string): Error {
   if (error instanceof ZipError) return error
-  return new ZipError('CORRUPT', `${entry.name}: ${error.message}`, {input, cause: error})
+  return new ZipError('CORRUPT', `${quoteInput(entry.name)}: ${error.message}`, {input, cause: error})
 }
 
 function hex8(n: number): string {

@@ -5,6 +5,7 @@
  * index is preferred, so blob digests are known), and archives holding several images.
  */
 import {ImageSourceError} from '../../errors.js'
+import {quoteInput, quoteList} from '../../io/input-text.js'
 import {readVerifiedBlob} from '../blob-store.js'
 import {digestOf, isDigest} from '../digest.js'
 import {sniffFileCompression} from '../file-sniff.js'
@@ -106,13 +107,14 @@ function selectEntry(entries: ManifestEntry[], wanted: string | undefined, input
   if (wanted !== undefined) {
     const matches = entries.filter((e) => e.RepoTags.some((t) => sameImageName(t, wanted)))
     if (matches.length === 0) {
-      const listed = allTags.length > 0 ? `images: ${allTags.join(', ')}` : 'its images have no tags'
-      throw new ImageSourceError('NOT_FOUND', `no image ${wanted} in the archive (${listed})`, {input})
+      const listed = allTags.length > 0 ? `images: ${quoteList(allTags)}` : 'its images have no tags'
+      throw new ImageSourceError('NOT_FOUND', `no image ${quoteInput(wanted)} in the archive (${listed})`, {input})
     }
     return matches[0]!
   }
   if (entries.length === 1) return entries[0]!
-  const listed = entries.map((e, i) => (e.RepoTags.length > 0 ? e.RepoTags.join(' = ') : `untagged #${i}`)).join(', ')
+  const shown = entries.slice(0, 10).map((e, i) => (e.RepoTags.length > 0 ? quoteList(e.RepoTags, 3, ' = ') : `untagged #${i}`))
+  const listed = entries.length > 10 ? `${shown.join(', ')}, … and ${entries.length - 10} more` : shown.join(', ')
   throw new ImageSourceError('AMBIGUOUS', `the archive holds ${entries.length} images: ${listed}; choose one with --image REPO:TAG`, {input})
 }
 
@@ -151,7 +153,7 @@ async function resolveLegacy(archive: TarArchive, entry: ManifestEntry, input: s
   const configDigest = digestOf(configBytes)
   const named = digestInName(entry.Config)
   if (named && named !== configDigest) {
-    throw new ImageSourceError('DIGEST_MISMATCH', `config ${entry.Config}: digest mismatch, got ${configDigest}`, {input})
+    throw new ImageSourceError('DIGEST_MISMATCH', `config ${quoteInput(entry.Config)}: digest mismatch, got ${configDigest}`, {input})
   }
   const config = parseImageConfig(configBytes, cap, input)
   const diffIds = config.rootfs?.diff_ids ?? []
@@ -166,7 +168,7 @@ async function resolveLegacy(archive: TarArchive, entry: ManifestEntry, input: s
   const layers = entry.Layers.map((path, index): LayerInfo => {
     const member = archive.find(path)
     if (!member || member.type !== 'file') {
-      throw new ImageSourceError('NOT_FOUND', `layer ${index} (${path}) is missing from the archive`, {input})
+      throw new ImageSourceError('NOT_FOUND', `layer ${index} (${quoteInput(path)}) is missing from the archive`, {input})
     }
     const diffId = diffIds[index]!
     // LayerSources may describe the registry's (gzip) blob rather than the tar stored here

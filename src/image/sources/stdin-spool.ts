@@ -1,33 +1,32 @@
 /**
- * `-`: an archive piped on stdin. A pipe cannot seek and archive members are not in layer order, so the
- * bytes are spooled (as given, still compressed if they were) to a private temp file that is deleted
- * when the image is closed, or when opening fails.
+ * `-` (stdin) and pipes given as a path (`<(cat image.tar)`, a FIFO): they cannot seek and archive members
+ * are not in layer order, so the bytes are spooled (as given, still compressed if they were) to a private
+ * temp file (io/spool.ts: 0700 directory, 0600 file) that is deleted when the image is closed, when opening
+ * fails, at exit, and on SIGINT/SIGTERM/SIGHUP in the CLI.
  */
-import {createWriteStream} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import type {Readable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
 import {ImageSourceError} from '../../errors.js'
+import {spoolStream} from '../../io/spool.js'
 import type {Image} from '../model.js'
 
-export async function openSpooled(stream: Readable, input: string, openPath: (path: string) => Promise<Image>): Promise<Image> {
-  const dir = await mkdtemp(join(tmpdir(), 'layer-audit-stdin-'))
-  const cleanup = (): Promise<void> => rm(dir, {recursive: true, force: true})
-  const path = join(dir, 'archive')
+export async function openSpooled(
+  stream: Readable,
+  input: string,
+  openPath: (path: string) => Promise<Image>,
+  what = 'stdin',
+): Promise<Image> {
+  let spool
   try {
-    await pipeline(stream, createWriteStream(path, {mode: 0o600, highWaterMark: 1 << 20}))
+    spool = await spoolStream(stream, {prefix: 'layer-audit-stdin-'})
   } catch (error) {
-    await cleanup()
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new ImageSourceError('CORRUPT', `reading stdin failed (${reason})`, {input, cause: error})
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error))
+    throw new ImageSourceError('CORRUPT', `reading ${what} failed (${reason})`, {input, cause: error})
   }
   let image: Image
   try {
-    image = await openPath(path)
+    image = await openPath(spool.path)
   } catch (error) {
-    await cleanup()
+    await spool.remove()
     throw error
   }
   const close = image.close.bind(image)
@@ -37,7 +36,7 @@ export async function openSpooled(stream: Readable, input: string, openPath: (pa
       try {
         await close()
       } finally {
-        await cleanup()
+        await spool.remove()
       }
     },
   }

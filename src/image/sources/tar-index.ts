@@ -7,6 +7,7 @@
 import {posix} from 'node:path'
 import type {Readable} from 'node:stream'
 import {ImageSourceError} from '../../errors.js'
+import {quoteInput} from '../../io/input-text.js'
 import type {Compression} from '../compression.js'
 import {checkJsonSize} from '../json-document.js'
 import {type ArchiveBytes, type SequentialReader, archiveBytes} from './archive-bytes.js'
@@ -60,16 +61,22 @@ export class TarArchive {
     return [...this.members.keys()]
   }
 
-  /** The member a name leads to, following symlinks and hardlinks; undefined when absent or dangling. */
+  /**
+   * The member a name leads to, following symlinks and hardlinks; undefined when absent or dangling.
+   * Only members are ever looked up, so nothing outside the archive can be reached; a link whose target
+   * climbs above the archive's root (`../../etc/passwd`) is dangling, not clamped to a member of that name.
+   */
   find(name: string): TarMember | undefined {
     let current = this.members.get(normalizeMemberName(name))
     for (let hops = 0; current && hops < MAX_LINK_HOPS; hops++) {
       if (current.type === 'symlink') {
         const target = current.linkname ?? ''
         const base = target.startsWith('/') ? '' : posix.dirname(current.name)
-        current = this.members.get(normalizeMemberName(posix.join(base, target)))
+        const resolved = memberPath(posix.join(base, target))
+        current = resolved === undefined ? undefined : this.members.get(resolved)
       } else if (current.type === 'hardlink') {
-        current = this.members.get(normalizeMemberName(current.linkname ?? ''))
+        const resolved = memberPath(current.linkname ?? '')
+        current = resolved === undefined ? undefined : this.members.get(resolved)
       } else {
         return current
       }
@@ -106,7 +113,7 @@ export class TarArchive {
   private requireFile(name: string): TarMember {
     const member = this.find(name)
     if (!member || member.type !== 'file') {
-      throw new ImageSourceError('NOT_FOUND', `${name} is missing from the archive`, {input: this.input})
+      throw new ImageSourceError('NOT_FOUND', `${quoteInput(name)} is missing from the archive`, {input: this.input})
     }
     return member
   }
@@ -195,6 +202,13 @@ export class TarArchive {
 export function normalizeMemberName(name: string): string {
   const cleaned = posix.normalize(`/${name}`).replace(/^\/+/, '').replace(/\/+$/, '')
   return cleaned === '.' ? '' : cleaned
+}
+
+/** A link target as a member name, or undefined when it climbs above the archive's root. */
+function memberPath(target: string): string | undefined {
+  const relative = posix.normalize(target.replace(/^\/+/, ''))
+  if (relative === '..' || relative.startsWith('../')) return undefined
+  return normalizeMemberName(relative)
 }
 
 function looksLikeMetadata(name: string): boolean {

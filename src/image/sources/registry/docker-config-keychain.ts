@@ -4,13 +4,17 @@
  * lookup order as `docker pull`: a per-host helper, else the global store, else `auths`.
  */
 import {execFile} from 'node:child_process'
-import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
 import {RegistryError} from '../../../errors.js'
+import {FileTooLargeError, readFileCapped} from '../../../io/capped-read.js'
+import {jsonErrorPlace} from '../../../io/json-syntax.js'
 import type {Credential, Keychain} from './keychain.js'
 import {DOCKER_HUB} from './reference.js'
+
+/** A Docker config is a few KiB; read no more than this of it. */
+const MAX_DOCKER_CONFIG_BYTES = 8 * 1024 * 1024
 
 interface AuthEntry {
   auth?: string
@@ -64,8 +68,9 @@ export class DockerConfigKeychain implements Keychain {
   private async load(): Promise<DockerConfig | undefined> {
     let text: string
     try {
-      text = await readFile(this.path, 'utf8')
+      text = (await readFileCapped(this.path, MAX_DOCKER_CONFIG_BYTES)).toString('utf8')
     } catch (error) {
+      if (error instanceof FileTooLargeError) throw new RegistryError('TOO_LARGE', `Docker config is ${error.message}`, {input: this.path})
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new RegistryError('NOT_FOUND', `cannot read Docker config (${(error as NodeJS.ErrnoException).code})`, {input: this.path})
     }
@@ -74,7 +79,7 @@ export class DockerConfigKeychain implements Keychain {
       return parsed && typeof parsed === 'object' ? (parsed as DockerConfig) : undefined
     } catch {
       // The parser's message may quote the file, which holds secrets.
-      throw new RegistryError('CORRUPT', 'Docker config is not valid JSON', {input: this.path})
+      throw new RegistryError('CORRUPT', `Docker config is not valid JSON (${jsonErrorPlace(text)})`, {input: this.path})
     }
   }
 
