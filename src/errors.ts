@@ -51,3 +51,8 @@ export class UsageError extends LayerAuditError {
     super('USAGE', message)
   }
 }
+
+/** A flag given an empty value (`--layer "$UNSET"`): named as such, never ignored nor read as a file called "". */
+export function emptyFlagError(flag: string): UsageError {
+  return new UsageError(`${flag} is empty: give a value (is the variable that should hold it unset?)`)
+}

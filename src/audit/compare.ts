@@ -14,8 +14,8 @@ import {compareRules} from '../rules/compare/all.js'
 import type {CompareContext, ExpectedSide, FunctionSettings, ImageKind} from '../rules/compare/context.js'
 import {WRAPPER_VARIABLE} from '../rules/compare/environment-paths.js'
 import {EXTENSIONS_DIR, extensionsOf} from '../rules/compare/extensions.js'
-import type {CompareRule} from '../rules/compare/rule.js'
-import type {Finding} from '../rules/types.js'
+import {notApplicableReason, type CompareRule} from '../rules/compare/rule.js'
+import type {Finding, NotApplicable} from '../rules/types.js'
 import {ContentCapture, hashRoots, type CapturePlan} from './content-capture.js'
 import {detectImageKind, type KindOption} from './image-kind.js'
 
@@ -24,6 +24,8 @@ export interface CompareOptions {
   /** The layout the zip function had (src/lambda's buildFunctionLayout / resolveFunction). */
   expected?: FunctionLayout
   functionConfig?: FunctionConfig
+  /** The function's settings when there is no FunctionConfig (what `lint` takes from its flags); functionConfig wins. */
+  function?: FunctionSettings
   /** 'auto' (default) detects a layer image: no ENTRYPOINT/CMD and files only under /opt. */
   kind?: KindOption
   concurrency?: number
@@ -33,12 +35,14 @@ export interface CompareOptions {
   extraHookSpecs?: ContentHookSpec[]
   /** Also sha256 the files that are hashed (evidence only; CRC-32 is what zips carry). */
   sha256?: boolean
-  /** Restrict to these rule ids (default: all compare rules). */
+  /** Restrict to these rule ids (default: all compare rules). Rules left out are neither run nor listed as not applicable. */
   rules?: readonly string[]
 }
 
 export interface CompareResult {
   findings: Finding[]
+  /** The selected rules that did not run on this input, and why (in rule order). */
+  notApplicable: NotApplicable[]
   tree: FileTree
   layers: LayerContents[]
   kind: ImageKind
@@ -51,7 +55,7 @@ export interface CompareResult {
 export async function compareImage(options: CompareOptions): Promise<CompareResult> {
   const {image} = options
   const expected = options.expected ? expectedSide(options.expected) : undefined
-  const fn = options.functionConfig ? functionSettings(options.functionConfig) : undefined
+  const fn = options.functionConfig ? functionSettings(options.functionConfig) : options.function
   const {env, envOrigin} = effectiveEnvironment(image, fn)
 
   const capture = new ContentCapture(capturePlan(image, expected, env, options.sha256 === true))
@@ -81,39 +85,34 @@ export async function compareImage(options: CompareOptions): Promise<CompareResu
   }
 
   const selected = options.rules ? compareRules.filter((r) => options.rules!.includes(r.meta.id)) : compareRules
-  const findings = selected.flatMap((rule) => runRule(rule, context))
+  const findings: Finding[] = []
+  const notApplicable: NotApplicable[] = []
+  for (const rule of selected) {
+    const reason = notApplicableReason(rule, context)
+    // A loop, not push(...): a rule over a million-entry zip can return more findings than a call takes arguments.
+    if (reason === undefined) for (const finding of rule.check(context)) findings.push(finding)
+    else notApplicable.push({rule: rule.meta.id, reason})
+  }
 
   const stats: Record<string, number> = {
     layers: layers.length,
     imageEntries: tree.size,
     uncompressedBytes: layers.reduce((sum, l) => sum + l.uncompressedSize, 0),
     compressedBytes: layers.reduce((sum, l) => sum + l.compressedSize, 0),
-    expectedEntries: expected ? countInScope(expected.tree, kind) : 0,
-    hashedFiles: capture.stats.hashedFiles,
-    hashedBytes: capture.stats.hashedBytes,
+    // Only a comparison has expected entries and hashes files.
+    ...(expected ? {expectedEntries: countInScope(expected.tree, kind), hashedFiles: capture.stats.hashedFiles, hashedBytes: capture.stats.hashedBytes} : {}),
     headsCaptured: capture.stats.heads,
     headsSkipped: capture.stats.headsSkipped,
     extensions: extensionsOf(context).length,
     // Extensions whose first bytes were not captured: format, interpreter and architecture unchecked.
     extensionsNotInspected: extensionsOf(context).filter((e) => e.target && !e.format && e.target.node.type !== 'directory').length,
   }
-  return {findings, tree, layers, kind, kindReason: reason, context, stats}
+  return {findings, notApplicable, tree, layers, kind, kindReason: reason, context, stats}
 }
 
-/** Runs one rule; a rule that needs a function image leaves one note on a layer image instead. */
+/** Runs one rule: its findings, or none when it does not apply (notApplicableReason says why). */
 export function runRule(rule: CompareRule, ctx: CompareContext): Finding[] {
-  if (rule.requires === 'expected' && !ctx.expected) return []
-  if (rule.requires === 'function-image' && ctx.kind === 'layer') {
-    return [
-      {
-        rule: rule.meta.id,
-        severity: 'note',
-        message: `not checked: ${ctx.kindReason}; check the function image that copies it`,
-        evidence: {skipped: true, kind: ctx.kind},
-      },
-    ]
-  }
-  return rule.check(ctx)
+  return notApplicableReason(rule, ctx) === undefined ? rule.check(ctx) : []
 }
 
 /** What the capture must hash and sniff, decided before a byte streams. */
@@ -183,6 +182,8 @@ export function functionSettings(config: FunctionConfig): FunctionSettings {
     ...(config.handler ? {handler: config.handler} : {}),
     architectures: config.architectures.length ? config.architectures : ['x86_64'],
     environment: config.environment,
+    // An image function runs its ImageConfig.Command in place of the image CMD.
+    ...(config.imageConfig?.command?.length ? {command: config.imageConfig.command} : {}),
   }
 }
 

@@ -10,7 +10,7 @@ import type {ImageKind} from '../rules/compare/context.js'
 export type KindOption = ImageKind | 'auto'
 
 export function detectImageKind(image: Image, tree: FileTree, option: KindOption = 'auto'): {kind: ImageKind; reason: string} {
-  if (option !== 'auto') return {kind: option, reason: `audited as a ${option} image (--kind ${option})`}
+  if (option !== 'auto') return {kind: option, reason: `audited as a ${option} image: --kind ${option}`}
   const config = image.config.config ?? {}
   if (config.Entrypoint?.length || config.Cmd?.length) return {kind: 'function', reason: 'the image has an ENTRYPOINT or CMD'}
   for (const node of tree.walk()) {

@@ -1,5 +1,5 @@
 /** The result of an audit: what `--json` prints and what every reporter in src/report renders. */
-import type {Finding, Summary} from '../rules/types.js'
+import type {AuditCommand, Finding, NotApplicable, Summary} from '../rules/types.js'
 
 export interface ImageSummary {
   reference: string
@@ -27,10 +27,16 @@ export interface FunctionSummary {
 }
 
 export interface Report {
-  command: 'compare' | 'scan'
+  command: AuditCommand
   image: ImageSummary
+  /** compare: the zip function; lint: the settings the image was checked with (--architecture, --handler, …). */
   function?: FunctionSummary
   findings: Finding[]
+  /**
+   * Rules of the command that did not run on this input, and why. Not findings: never counted, never gated.
+   * Always set by runCompare, runLint and runScan; optional for reports made by hand or read back.
+   */
+  notApplicable?: NotApplicable[]
   summary: Summary
   /** Counters worth showing (files compared, files skipped by the scan's size cap, …). */
   stats?: Record<string, number>

@@ -1,4 +1,4 @@
-/** Flags → the options compare and scan share (image, config, baseline, scan cap). */
+/** Flags → the options compare, lint and scan share (image, config, baseline, scan cap). */
 import type {AuditCommonOptions} from '../audit/run-audit.js'
 import {openOptionsFrom, type ImageFlagValues} from './image-options.js'
 import type {ProgressCallback} from './progress.js'

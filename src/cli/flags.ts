@@ -48,6 +48,40 @@ export const functionFlags = {
   }),
 }
 
+/** The image as Lambda will run it, for commands that check an image on its own (lint): no zip side. */
+export const functionSettingsFlags = {
+  architecture: Flags.option({
+    options: ['x86_64', 'arm64'] as const,
+    summary: "The function's Architectures: the image and its extensions must be built for it.",
+    helpGroup: 'FUNCTION',
+  })(),
+  runtime: Flags.string({
+    summary: 'The runtime the handler is for (e.g. python3.12, nodejs20.x; default: recognised from the image).',
+    helpValue: 'RUNTIME',
+    helpGroup: 'FUNCTION',
+  }),
+  handler: Flags.string({
+    summary: 'The handler the function runs in place of the image CMD (as ImageConfig.Command would): its file must exist; a CMD naming another is a warning.',
+    helpValue: 'MODULE.FUNCTION',
+    helpGroup: 'FUNCTION',
+  }),
+  env: Flags.string({
+    summary: "A variable of the function's environment (repeatable): AWS_LAMBDA_EXEC_WRAPPER, JAVA_TOOL_OPTIONS, NODE_OPTIONS, … name paths that must exist.",
+    multiple: true,
+    helpValue: 'NAME=VALUE',
+    helpGroup: 'FUNCTION',
+  }),
+}
+
+/** How compare and lint read the image: its kind, and the secret scan's cap. */
+export const imageAuditFlags = {
+  kind: Flags.option({
+    options: ['auto', 'function', 'layer'] as const,
+    default: 'auto' as const,
+    summary: 'Audit as a function image or a layer image (default: detect).',
+  })(),
+  'max-file-bytes': Flags.integer({summary: 'Bytes of each file the secret scan reads (default 1 MiB).', min: 1}),
+}
 
 export const reportFlags = {
   format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),

@@ -1,10 +1,10 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import type {Report} from '../audit/report.js'
 import {runCompare} from '../audit/run-audit.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
 import {EXIT_CODES_HELP} from '../cli/exit-codes.js'
-import {awsFlags, functionFlags, imageFlags, reportFlags} from '../cli/flags.js'
+import {awsFlags, functionFlags, imageAuditFlags, imageFlags, reportFlags} from '../cli/flags.js'
 import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
 import {auditOptionsFrom} from '../cli/audit-options.js'
 
@@ -12,7 +12,9 @@ export default class Compare extends LayerAuditCommand {
   static override summary = 'Check an image against the zip function it replaces, before Lambda does.'
   static override description = `The expected side is what Lambda builds for the zip function: its layers (--layer ZIP|ARN, in the function's order) unpacked into /opt and its code (--function-zip, or the code of --function / --function-config) in /var/task. The image is read once, every digest verified; files are hashed only where both sides have the same size.
 
-Every compare rule runs (see \`layer-audit rules\`), and the scan rules too: credentials in history, config, attestations and layers. A Lambda layer's container-image version (only /opt, no ENTRYPOINT or CMD) is detected and audited as such; force it with --kind.
+The expected side is required: without --layer, --function-zip, --function or --function-config (or with one of them empty) compare is a usage error (exit 2), never a pass. To check an image on its own, use \`layer-audit lint IMAGE\`.
+
+Every compare rule runs (see \`layer-audit rules\`), and the scan rules too: credentials in history, config, attestations and layers. A Lambda layer's container-image version (only /opt, no ENTRYPOINT or CMD) is detected and audited as such; force it with --kind. Rules that cannot run on the input (a handler check on a layer image) are listed as not applicable, never as findings.
 
 ${EXIT_CODES_HELP}`
   static override examples = [
@@ -30,12 +32,7 @@ ${EXIT_CODES_HELP}`
     ...functionFlags,
     ...awsFlags,
     ...reportFlags,
-    kind: Flags.option({
-      options: ['auto', 'function', 'layer'] as const,
-      default: 'auto' as const,
-      summary: 'Audit as a function image or a layer image (default: detect).',
-    })(),
-    'max-file-bytes': Flags.integer({summary: 'Bytes of each file the secret scan reads (default 1 MiB).', min: 1}),
+    ...imageAuditFlags,
   }
 
   async run(): Promise<Report> {

@@ -1,22 +1,25 @@
 import {Flags} from '@oclif/core'
 
 import {LayerAuditCommand} from '../cli/base-command.js'
-import {rules} from '../rules/registry.js'
+import {ownRulesOf, rules} from '../rules/registry.js'
 import type {RuleMeta} from '../rules/types.js'
 import {renderRules} from '../report/views/rules-view.js'
 
 export default class Rules extends LayerAuditCommand {
-  static override summary = 'List the rules compare and scan check, with their ids and default severities.'
-  static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules --scope scan --json']
+  static override summary = 'List the rules compare, lint and scan check, with their ids and default severities.'
+  static override examples = ['<%= config.bin %> rules', '<%= config.bin %> rules --scope lint', '<%= config.bin %> rules --scope scan --json']
   static override enableJsonFlag = true
   static override flags = {
-    scope: Flags.option({options: ['compare', 'scan'] as const, summary: 'Only the rules this command runs on its own.'})(),
+    scope: Flags.option({
+      options: ['compare', 'lint', 'scan'] as const,
+      summary: 'Only the rules this command runs on its own (compare and lint also run the scan rules).',
+    })(),
     color: Flags.boolean({allowNo: true, summary: 'Colour the output (default: on a TTY unless NO_COLOR is set).'}),
   }
 
   async run(): Promise<{rules: RuleMeta[]}> {
     const {flags} = await this.parse(Rules)
-    const list = rules.filter((r) => !flags.scope || r.scope === flags.scope)
+    const list = flags.scope ? ownRulesOf(flags.scope) : [...rules]
     if (!this.jsonEnabled()) process.stdout.write(renderRules(list, {color: this.useColor(flags.color)}))
     return {rules: list}
   }

@@ -4,10 +4,13 @@ import {withFingerprints} from './fingerprint.js'
 import {redactReport} from './redaction.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 
-/** The report as given (findings in their order), redacted and with every fingerprint filled in. */
+/**
+ * The report as given (findings in their order), redacted and with every fingerprint filled in, and
+ * always a `notApplicable` list (empty when every rule ran).
+ */
 export function toJsonReport(report: Report): Report {
   const redacted = redactReport(report)
-  return {...redacted, findings: withFingerprints(redacted.findings)}
+  return {...redacted, findings: withFingerprints(redacted.findings), notApplicable: redacted.notApplicable ?? []}
 }
 
 export function renderJson(report: Report, _options: RenderOptions = {}): string {

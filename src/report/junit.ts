@@ -4,7 +4,8 @@
  * - a rule without findings: one passing testcase, "<rule id>: no findings";
  * - a finding at or above --fail-on: a testcase with <failure> (the gate fails on it);
  * - a finding below the threshold: a passing testcase, its details in <system-out>;
- * - a suppressed finding: a <skipped> testcase whose message is the suppression reason.
+ * - a suppressed finding: a <skipped> testcase whose message is the suppression reason;
+ * - a rule that did not apply: one <skipped> testcase, "<rule id>: not applicable", the reason as message.
  * Testcase names are the finding's path (or message), classnames "layer-audit.<command>.<rule id>".
  * No timestamps or durations, so the output is reproducible.
  */
@@ -59,6 +60,7 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
   const command = prepared.report.command
   const active = groupByRule(prepared.active)
   const suppressed = groupByRule(prepared.suppressed)
+  const notApplicable = new Map(prepared.notApplicable.map((n) => [n.rule, n.reason]))
   const suites: Suite[] = []
 
   for (const rule of prepared.rules) {
@@ -82,6 +84,12 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
       suite.skipped++
       const reason = `suppressed: ${finding.suppressed?.reason ?? ''}`
       suite.cases.push(`${open(finding.path ?? finding.message)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
+    }
+    const reason = notApplicable.get(rule.id)
+    if (reason !== undefined) {
+      suite.tests++
+      suite.skipped++
+      suite.cases.push(`${open(`${rule.id}: not applicable`)}>\n      <skipped message="${xml(`not applicable: ${reason}`)}"/>\n    </testcase>`)
     }
     if (suite.tests === 0) {
       suite.tests = 1

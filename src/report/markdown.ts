@@ -1,6 +1,7 @@
 /**
  * A pull-request comment: the verdict as a heading, the counts, one table per severity (errors and
- * warnings open, notes and suppressed findings in collapsed <details>), each rule linked to its docs.
+ * warnings open, notes and suppressed findings in collapsed <details>), each rule linked to its docs; the
+ * rules that did not apply in a last collapsed list (not findings: never counted).
  * Tables stop after `limit` rows (default 50) to stay under comment size limits.
  */
 import type {Report} from '../audit/report.js'
@@ -73,6 +74,12 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
       }
       if (findings.length > limit) out.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
     }
+    out.push('', '</details>')
+  }
+
+  if (prepared.notApplicable.length > 0) {
+    out.push('', `<details><summary>Not applicable (${prepared.notApplicable.length}, not checked)</summary>`, '')
+    for (const {rule, reason} of prepared.notApplicable) out.push(`- ${code(rule)}: ${cell(reason)}`)
     out.push('', '</details>')
   }
   return `${out.join('\n')}\n`

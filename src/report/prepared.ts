@@ -6,7 +6,7 @@
 import {failsGate, severityOrder, type FailOn} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
 import {rulesFor} from '../rules/registry.js'
-import type {Finding, RuleMeta, Severity} from '../rules/types.js'
+import type {Finding, NotApplicable, RuleMeta, Severity} from '../rules/types.js'
 import {withFingerprints} from './fingerprint.js'
 import {redactReport} from './redaction.js'
 import type {RenderOptions} from './reporter.js'
@@ -16,6 +16,8 @@ export interface PreparedReport {
   /** Unsuppressed findings, most severe first, then by rule and path. */
   active: Finding[]
   suppressed: Finding[]
+  /** Rules that did not run, in the order of `rules`. Never counted, never gated. */
+  notApplicable: NotApplicable[]
   rules: RuleMeta[]
   ruleById: Map<string, RuleMeta>
   failOn: FailOn
@@ -41,19 +43,26 @@ export function prepare(input: Report, options: RenderOptions = {}): PreparedRep
   const report: Report = {...redacted, findings: withFingerprints(redacted.findings)}
   const rules = [...(options.rules ?? rulesFor(report.command))]
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
-  for (const finding of report.findings) {
-    if (ruleById.has(finding.rule)) continue
-    // A finding from a rule the list does not know still needs a descriptor (SARIF ruleIndex, JUnit suite).
-    const stub: RuleMeta = {id: finding.rule, title: finding.rule, severity: finding.severity, why: '', fix: '', scope: report.command}
+  // A rule the list does not know still needs a descriptor (SARIF ruleIndex, JUnit suite).
+  const named: [string, Severity][] = [
+    ...report.findings.map((finding): [string, Severity] => [finding.rule, finding.severity]),
+    ...(report.notApplicable ?? []).map((n): [string, Severity] => [n.rule, 'note']),
+  ]
+  for (const [id, severity] of named) {
+    if (ruleById.has(id)) continue
+    const stub: RuleMeta = {id, title: id, severity, why: '', fix: '', scope: report.command === 'scan' ? 'scan' : 'compare'}
     rules.push(stub)
     ruleById.set(stub.id, stub)
   }
+  const order = new Map(rules.map((rule, index) => [rule.id, index]))
+  const notApplicable = [...(report.notApplicable ?? [])].sort((a, b) => order.get(a.rule)! - order.get(b.rule)!)
   const sorted = [...report.findings].sort(compareFindings)
   const failOn = options.failOn ?? 'error'
   return {
     report,
     active: sorted.filter((finding) => !finding.suppressed),
     suppressed: sorted.filter((finding) => finding.suppressed),
+    notApplicable,
     rules,
     ruleById,
     failOn,
@@ -74,7 +83,7 @@ export function countsText(summary: Report['summary']): string {
 /** "image fixtures/x.tar vs function my-fn" — what was audited, in a few words. */
 export function subjectText(report: Report): string {
   const image = `image ${report.image.reference}`
-  if (report.command === 'scan') return image
+  if (report.command !== 'compare') return image
   const fn = report.function
   if (!fn) return image
   if (fn.name) return `${image} vs function ${fn.name}`
@@ -122,4 +131,15 @@ export function messageText(finding: Finding): string {
   if (typeof evidence?.redacted !== 'string') return finding.message
   const print = typeof evidence.fingerprint === 'string' ? ` ${evidence.fingerprint}` : ''
   return `${finding.message} [${evidence.redacted}${print}]`
+}
+
+/** "rule-a, rule-b (why); rule-c (why)": rules that share a reason named once, in rule order. */
+export function notApplicableText(notApplicable: readonly NotApplicable[]): string {
+  const byReason = new Map<string, string[]>()
+  for (const {rule, reason} of notApplicable) {
+    const group = byReason.get(reason)
+    if (group) group.push(rule)
+    else byReason.set(reason, [rule])
+  }
+  return [...byReason].map(([reason, ids]) => `${ids.join(', ')} (${reason})`).join('; ')
 }

@@ -3,6 +3,11 @@
  * a docs link), every result has `ruleIndex`, `level` and a stable `partialFingerprints` entry, so alerts
  * stay the same alert across runs and rebuilds. Locations are `image:///<path>`; a finding without a path
  * points at the image itself (`image:<reference>`). Suppressed findings are results with `suppressions`.
+ *
+ * Rules that did not apply are not results: GitHub code scanning turns every result into an alert whatever
+ * its `kind` (microsoft/PSRule#955, complytime/complyctl#868), so a result with kind "notApplicable" would be one.
+ * They are notifications of the run's invocation instead (§3.20.21 toolExecutionNotifications), each
+ * naming its rule in `associatedRule`.
  */
 import type {Report} from '../audit/report.js'
 import {BASELINE_REASON} from '../audit/baseline.js'
@@ -107,6 +112,17 @@ export function toSarif(report: Report, options: RenderOptions = {}): Record<str
           },
         },
         automationDetails: {id: `${TOOL_NAME}/${prepared.report.command}/`},
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: prepared.notApplicable.map(({rule, reason}) => ({
+              level: 'note',
+              message: {text: `${rule} not applicable: ${reason}`},
+              associatedRule: {id: rule, index: ruleIndex.get(rule)},
+              properties: {notApplicable: true},
+            })),
+          },
+        ],
         results,
         properties: {
           command: prepared.report.command,

@@ -1,6 +1,7 @@
 /**
  * The default terminal report: a one-line verdict, then findings grouped by rule (most severe first),
- * each group a table with the rule's fix below it; suppressed findings last, with their reasons.
+ * each group a table with the rule's fix below it; suppressed findings last, with their reasons; then one
+ * dim line naming the rules that did not apply (never a table: they are not findings).
  * Long groups stop after `limit` rows with "… and N more (--verbose)".
  */
 import {Chalk, type ChalkInstance} from 'chalk'
@@ -8,7 +9,7 @@ import Table from 'cli-table3'
 import type {Report} from '../audit/report.js'
 import type {Severity} from '../rules/types.js'
 import {displayText} from './escape.js'
-import {groupByRule, messageText, originText, plural, prepare, verdictText} from './prepared.js'
+import {groupByRule, messageText, notApplicableText, originText, plural, prepare, verdictText} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 
 const MESSAGE_WIDTH = 60
@@ -74,6 +75,8 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
     lines.push(table.toString())
     if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
   }
+
+  if (prepared.notApplicable.length > 0) lines.push('', c.dim(displayText(`not applicable: ${notApplicableText(prepared.notApplicable)}`)))
 
   const stats = Object.entries(prepared.report.stats ?? {})
   if (stats.length > 0) lines.push('', c.dim(stats.map(([key, value]) => `${key}: ${value}`).join(', ')))

@@ -1,5 +1,8 @@
 /** Rules are data: metadata beside logic, one module each, listed in src/rules/registry.ts. */
 export type Severity = 'error' | 'warning' | 'note'
+
+/** The commands that audit an image and produce a Report. */
+export type AuditCommand = 'compare' | 'lint' | 'scan'
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note']
 
 export interface RuleMeta {
@@ -11,7 +14,10 @@ export interface RuleMeta {
   why: string
   /** How to fix it. */
   fix: string
-  /** Which commands run it. */
+  /**
+   * The command that owns it. `compare` rules also run in `lint` unless they need the zip side (see
+   * src/rules/compare/all.ts); `scan` rules run in every audit.
+   */
   scope: 'compare' | 'scan'
 }
 
@@ -39,6 +45,16 @@ export interface Finding {
   fingerprint?: string
   /** Set when a config ignore or a baseline matched; suppressed findings do not count for the gate. */
   suppressed?: {reason: string}
+}
+
+/**
+ * A rule that did not run on this input, and why: what it needs is not there (the zip side, the function's
+ * Handler or runtime) or it does not apply to this kind of image (a layer image has no entrypoint). Not a
+ * finding: never counted, never gated, never a SARIF result.
+ */
+export interface NotApplicable {
+  rule: string
+  reason: string
 }
 
 export interface Summary {

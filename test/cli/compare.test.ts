@@ -93,12 +93,79 @@ describe('compare through the CLI', () => {
     expect(bad.stderr).toContain(config)
   })
 
-  it('audits a layer image against its zip as a layer image', async () => {
+  it('audits a layer image against its zip as a layer image: function-image rules not applicable, not findings', async () => {
     const result = await runCli(['compare', image('layer-image.docker.tar'), '--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip'), '--json'])
     expect(result.code).toBe(0)
     const report = JSON.parse(result.stdout)
-    const skipped = report.findings.filter((f: {evidence?: {skipped?: boolean}}) => f.evidence?.skipped)
-    expect(skipped.length).toBeGreaterThan(0)
-    for (const f of skipped) expect(f.severity).toBe('note')
+    expect(report.findings).toEqual([])
+    expect(report.summary).toEqual({error: 0, warning: 0, note: 0, suppressed: 0})
+    const notApplicable = report.notApplicable.map((n: {rule: string}) => n.rule)
+    expect(notApplicable).toEqual(expect.arrayContaining(['entrypoint-invalid', 'handler-missing', 'handler-differs', 'extension-interpreter-missing']))
+    for (const n of report.notApplicable) expect(n.reason).toMatch(/layer image/)
+  })
+})
+
+describe('compare without the zip function it replaces', () => {
+  const noZipSide = /^layer-audit: compare needs the zip function it replaces: --layer, --function-zip, --function or --function-config \(for the image-only checks, use: layer-audit lint IMAGE\)\n$/
+
+  it('is a usage error (exit 2, one line naming the flags, nothing on stdout), never a pass', async () => {
+    const cases = [
+      ['function-image-broken.docker.tar'],
+      ['function-image-broken.docker.tar', '--json'],
+      ['function-image-broken.docker.tar', '--fail-on', 'never'],
+      ['function-image-good.docker.tar', '--format', 'sarif'],
+    ]
+    for (const [name, ...extra] of cases) {
+      const result = await runCli(['compare', image(name), ...extra])
+      expect(result.code, `${name} ${extra.join(' ')}`).toBe(2)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toMatch(noZipSide)
+    }
+    const bare = await runCli(['compare'])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toMatch(noZipSide)
+  })
+
+  it('writes no --output file', async () => {
+    const out = join(tmp, 'no-zip-side.sarif')
+    const result = await runCli(['compare', image('function-image-broken.docker.tar'), '--output', out])
+    expect(result.code).toBe(2)
+    expect(existsSync(out)).toBe(false)
+  })
+
+  it('an empty value (an unset CI variable) is named, not read as nothing or as a file called ""', async () => {
+    const cases: [string[], string][] = [
+      [['--layer', ''], '--layer'],
+      [['--layer='], '--layer'],
+      [['--layer', '  '], '--layer'],
+      [['--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip'), '--layer', ''], '--layer'],
+      [['--function-zip', ''], '--function-zip'],
+      [['--function-config', ''], '--function-config'],
+    ]
+    for (const [flags, named] of cases) {
+      const result = await runCli(['compare', image('function-image-good.docker.tar'), ...flags, '--json'])
+      expect(result.code, flags.join(' ')).toBe(2)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toBe(`layer-audit: ${named} is empty: give a value (is the variable that should hold it unset?)\n`)
+    }
+  })
+
+  it('an image function (PackageType Image, no IMAGE given) is still audited: the zip-side rules are not applicable', async () => {
+    const config = JSON.parse(readFileSync(join(FIXTURES, 'functions', 'function-config.json'), 'utf8'))
+    config.Configuration.PackageType = 'Image'
+    config.Configuration.Layers = []
+    delete config.Configuration.Handler
+    config.Code = {RepositoryType: 'ECR', ImageUri: 'x', ResolvedImageUri: image('function-image-broken.docker.tar')}
+    const file = join(tmp, 'image-function.json')
+    writeFileSync(file, JSON.stringify(config))
+    const result = await runCli(['compare', '--function-config', file, '--json'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(1)
+    const report = JSON.parse(result.stdout)
+    const rules = report.findings.map((f: {rule: string}) => f.rule)
+    expect(rules).toContain('extension-not-executable')
+    expect(rules).not.toContain('extra-file')
+    const zipSide = report.notApplicable.filter((n: {reason: string}) => n.reason === 'no zip side to compare with').map((n: {rule: string}) => n.rule)
+    expect(zipSide.sort()).toEqual(['content-mismatch', 'extra-file', 'missing-file', 'mode-mismatch', 'symlink-target-mismatch', 'type-mismatch', 'zip-limits'])
   })
 })

@@ -13,6 +13,8 @@ describe('library entry point', () => {
     const report = await lib.runScan({image: join(FIXTURES, 'images', 'secrets-single-stage.docker.tar')})
     expect(report.summary.error).toBeGreaterThan(0)
     expect(lib.rules.length).toBeGreaterThan(20)
+    const lint = await lib.runLint({image: join(FIXTURES, 'images', 'function-image-good.oci.tar'), function: {architectures: ['arm64']}})
+    expect(lint.findings.map((f) => f.rule)).toContain('architecture-mismatch')
   })
 
   it('throws typed errors instead of printing', async () => {

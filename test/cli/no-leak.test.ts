@@ -22,10 +22,12 @@ function expectNoSecret(text: string, what: string) {
 describe('no output leaks a secret', () => {
   for (const img of images) {
     for (const format of ['table', 'json', 'sarif', 'junit', 'markdown']) {
-      it(`scan and compare of ${img.split('/').pop()} as ${format}`, async () => {
-        for (const command of ['scan', 'compare']) {
+      it(`scan, compare and lint of ${img.split('/').pop()} as ${format}`, async () => {
+        for (const command of ['scan', 'compare', 'lint']) {
           const out = join(tmp, `${command}.${format}`)
-          const args = [command, img, '--format', format, '--verbose', '--output', out, ...(command === 'compare' ? fn : [])]
+          // lint's --env values are the function's environment: never echoed, whatever they hold.
+          const extra = command === 'compare' ? fn : command === 'lint' ? ['--env', `SHIPPER_TOKEN=${raw[0]}`, '--architecture', 'arm64'] : []
+          const args = [command, img, '--format', format, '--verbose', '--output', out, ...extra]
           const result = await runCli([...args, '--debug'])
           expectNoSecret(result.stdout + result.stderr, `${command} ${format}`)
           expectNoSecret(readFileSync(out, 'utf8'), `${command} --output ${format}`)

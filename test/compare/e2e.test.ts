@@ -226,13 +226,14 @@ describe.skipIf(!tools)('compare, end to end (umoci, skopeo, Info-ZIP)', () => {
     expect(errors(result).map((f) => f.rule)).toEqual(['unsupported-manifest'])
   })
 
-  it('a layer image checked against its zip: detected, function-only checks left as notes', async () => {
+  it('a layer image checked against its zip: detected, function-only checks listed as not applicable', async () => {
     const input = variant('layer-image', (rootfs) => unzipInto(rootfs, built.layerZip), 'empty')
     const result = await compare(input, [built.layerZip])
     expect(result.kind).toBe('layer')
-    expect(errors(result)).toEqual([])
-    expect(result.findings.every((f) => f.severity === 'note' && f.evidence?.skipped === true)).toBe(true)
-    expect(result.findings.map((f) => f.rule)).toEqual(['extension-interpreter-missing', 'handler-missing', 'handler-differs', 'entrypoint-invalid'])
+    expect(result.findings).toEqual([])
+    // The function's Architectures is known (x86_64): the architecture rules still run on the layer image.
+    expect(result.notApplicable.map((n) => n.rule)).toEqual(['extension-interpreter-missing', 'handler-missing', 'handler-differs', 'entrypoint-invalid'])
+    for (const n of result.notApplicable) expect(n.reason).toContain('a layer image')
     // Forced to a function image it is judged as one: no entrypoint.
     const forced = await compare(input, [built.layerZip], {kind: 'function'})
     expect(byRule(forced, 'entrypoint-invalid')).toHaveLength(1)

@@ -5,7 +5,7 @@ import {rule as interpreterMissing} from '../../src/rules/compare/extension-inte
 import {rule as notExecutable} from '../../src/rules/compare/extension-not-executable.js'
 import {rule as unknownFormat} from '../../src/rules/compare/extension-unknown-format.js'
 import {rule as tooMany} from '../../src/rules/compare/too-many-extensions.js'
-import {EM_AARCH64, EM_X86_64, elf, makeImage, run, type NodeSpec} from './helpers.js'
+import {EM_AARCH64, EM_X86_64, elf, makeImage, notApplicable, run, type NodeSpec} from './helpers.js'
 
 const glibc = {
   '/lib64/ld-linux-x86-64.so.2': {content: 'ld', mode: 0o755},
@@ -91,11 +91,11 @@ describe("'extension-interpreter-missing'", () => {
     expect(findings).toEqual([])
   })
 
-  it('is skipped with a note on a layer image', () => {
-    const findings = run(interpreterMissing, {kind: 'layer', files: {'/opt/extensions/logs': script('#!/usr/bin/env python3\n')}})
-    expect(findings).toHaveLength(1)
-    expect(findings[0]).toMatchObject({rule: 'extension-interpreter-missing', severity: 'note'})
-    expect(findings[0].message).toContain('not checked')
+  it('does not apply to a layer image: no finding, a reason instead', () => {
+    const spec = {kind: 'layer' as const, files: {'/opt/extensions/logs': script('#!/usr/bin/env python3\n')}}
+    expect(run(interpreterMissing, spec)).toEqual([])
+    expect(notApplicable(interpreterMissing, spec)).toContain('a layer image')
+    expect(notApplicable(interpreterMissing, {files: spec.files})).toBeUndefined()
   })
 })
 
@@ -121,7 +121,9 @@ describe("'extension-arch-mismatch'", () => {
   it("checks a layer image against the function's Architectures only", () => {
     const files = {'/opt/extensions/otel': {content: elf({machine: EM_AARCH64}), mode: 0o755}}
     expect(run(archMismatch, {kind: 'layer', image, files})).toEqual([])
+    expect(notApplicable(archMismatch, {kind: 'layer', image, files})).toContain("the function's Architectures is not known")
     expect(run(archMismatch, {kind: 'layer', image, files, function: {architectures: ['x86_64']}})).toHaveLength(1)
+    expect(notApplicable(archMismatch, {kind: 'layer', image, files, function: {architectures: ['x86_64']}})).toBeUndefined()
   })
 
   it('is silent for a matching binary and for scripts', () => {

@@ -4,7 +4,7 @@ import type {EntryType, FileNode, LayerContents, LayerEntry} from '../../src/fs/
 import {FileTree} from '../../src/fs/tree.js'
 import type {Image, ImageConfig} from '../../src/image/model.js'
 import type {CompareContext, ExpectedSide, FileFacts, FunctionSettings, ImageKind} from '../../src/rules/compare/context.js'
-import type {CompareRule} from '../../src/rules/compare/rule.js'
+import {notApplicableReason, type CompareRule} from '../../src/rules/compare/rule.js'
 import {runRule} from '../../src/audit/compare.js'
 import type {Finding} from '../../src/rules/types.js'
 
@@ -155,6 +155,11 @@ export function makeContext(spec: ContextSpec): CompareContext {
 
 export function run(rule: CompareRule, spec: ContextSpec): Finding[] {
   return runRule(rule, makeContext(spec))
+}
+
+/** Why the rule does not apply to this context (it then reports nothing), or undefined when it runs. */
+export function notApplicable(rule: CompareRule, spec: ContextSpec): string | undefined {
+  return notApplicableReason(rule, makeContext(spec))
 }
 
 /** A minimal ELF header (+ one PT_INTERP program header when interp is given). */

@@ -5,7 +5,7 @@ import {rule as handlerDiffers} from '../../src/rules/compare/handler-differs.js
 import {rule as handlerMissing} from '../../src/rules/compare/handler-missing.js'
 import {rule as wrapperMissing} from '../../src/rules/compare/wrapper-missing.js'
 import {rule as wrapperNotExecutable} from '../../src/rules/compare/wrapper-not-executable.js'
-import {makeImage, run} from './helpers.js'
+import {makeImage, notApplicable, run} from './helpers.js'
 
 const base = {
   '/lambda-entrypoint.sh': {content: '#!/bin/sh\nexec "$@"\n', mode: 0o755},
@@ -85,12 +85,27 @@ describe("'handler-missing'", () => {
     expect(run(handlerMissing, {image: pyImage(), files: base})).toEqual([])
   })
 
-  it('leaves a note for java/dotnet/provided handlers and skips layer images', () => {
-    const java = run(handlerMissing, {image: pyImage({Cmd: ['example.Handler::handleRequest']}), files: base, function: {runtime: 'java21'}})
-    expect(java).toHaveLength(1)
-    expect(java[0].severity).toBe('note')
-    const layer = run(handlerMissing, {kind: 'layer', image: makeImage(), files: {'/opt/x': 'x'}, function: {runtime: 'python3.12', handler: 'app.h'}})
-    expect(layer[0]).toMatchObject({severity: 'note', evidence: {skipped: true}})
+  it('does not apply to java/dotnet/provided handlers, an unknown runtime, no handler, or a layer image', () => {
+    const java = {image: pyImage({Cmd: ['example.Handler::handleRequest']}), files: base, function: {runtime: 'java21'}}
+    expect(run(handlerMissing, java)).toEqual([])
+    expect(notApplicable(handlerMissing, java)).toBe('for java21 the handler names a class, assembly or binary, not a file')
+    const unknown = {image: pyImage({Cmd: ['main.handler']}), files: {'/lambda-entrypoint.sh': base['/lambda-entrypoint.sh']}}
+    expect(run(handlerMissing, unknown)).toEqual([])
+    expect(notApplicable(handlerMissing, unknown)).toContain('its runtime is neither given nor recognisable')
+    const none = {image: makeImage({config: {Entrypoint: ['/lambda-entrypoint.sh']}}), files: base}
+    expect(notApplicable(handlerMissing, none)).toContain('no handler')
+    const layer = {kind: 'layer' as const, image: makeImage(), files: {'/opt/x': 'x'}, function: {runtime: 'python3.12', handler: 'app.h'}}
+    expect(run(handlerMissing, layer)).toEqual([])
+    expect(notApplicable(handlerMissing, layer)).toContain('a layer image')
+    expect(notApplicable(handlerMissing, {image: pyImage(), files: base})).toBeUndefined()
+  })
+
+  it("checks the function's command (ImageConfig.Command, lint --handler) in place of the image CMD", () => {
+    const fires = run(handlerMissing, {image: pyImage(), files: base, function: {command: ['other.handler']}})
+    expect(fires).toHaveLength(1)
+    expect(fires[0]).toMatchObject({path: '/var/task/other.py'})
+    expect(fires[0].message).toContain("from the function's command")
+    expect(run(handlerMissing, {image: pyImage({Cmd: ['gone.handler']}), files: base, function: {command: ['app.lambda_handler']}})).toEqual([])
   })
 })
 
@@ -100,9 +115,11 @@ describe("'handler-differs'", () => {
     expect(findings).toHaveLength(1)
     expect(findings[0]).toMatchObject({expected: {handler: 'app.lambda_handler'}, actual: {cmd: ['main.handler']}})
   })
-  it('is silent when they agree or there is no function config', () => {
+  it('is silent when they agree, and does not apply without a function Handler', () => {
     expect(run(handlerDiffers, {image: pyImage(), files: base, function: {handler: 'app.lambda_handler'}})).toEqual([])
     expect(run(handlerDiffers, {image: pyImage({Cmd: ['main.handler']}), files: base})).toEqual([])
+    expect(notApplicable(handlerDiffers, {image: pyImage({Cmd: ['main.handler']}), files: base})).toContain('no function Handler')
+    expect(notApplicable(handlerDiffers, {image: pyImage(), files: base, function: {handler: 'app.lambda_handler'}})).toBeUndefined()
   })
 })
 

@@ -1,8 +1,8 @@
 /**
  * A hand-made compare report that exercises every part of the reporters: several rules and severities,
  * a rule with mixed severities, findings with and without paths, layer and source origins, expected/
- * actual/evidence, a config-suppressed and a baseline-suppressed finding, and evidence that a careless
- * rule left unredacted (the reporters must mask it).
+ * actual/evidence, a config-suppressed and a baseline-suppressed finding, evidence that a careless
+ * rule left unredacted (the reporters must mask it), and rules listed as not applicable.
  */
 import type {Report} from '../../src/audit/report.js'
 import {summarize} from '../../src/audit/gate.js'
@@ -71,6 +71,22 @@ export const fixtureRules: RuleMeta[] = [
     why: 'Anyone who can pull the image can read its history.',
     fix: 'Use a secret mount (RUN --mount=type=secret) or a multi-stage build.',
     scope: 'scan',
+  },
+  {
+    id: 'handler-missing',
+    title: "The handler's file is not in the image",
+    severity: 'error',
+    why: 'Every invoke fails with Runtime.ImportModuleError.',
+    fix: 'Copy the code into /var/task and make CMD name it.',
+    scope: 'compare',
+  },
+  {
+    id: 'entrypoint-invalid',
+    title: 'ENTRYPOINT cannot be started',
+    severity: 'error',
+    why: 'The function never initialises.',
+    fix: 'Point ENTRYPOINT at an executable in the image.',
+    scope: 'compare',
   },
 ]
 
@@ -199,6 +215,11 @@ export function fixtureReport(): Report {
       codeSource: 'function.zip',
     },
     findings: findings.map((finding) => ({...finding})),
+    // Rules that did not run (as with --kind layer): listed, never counted.
+    notApplicable: [
+      {rule: 'handler-missing', reason: 'audited as a layer image: --kind layer; check the function image that copies it'},
+      {rule: 'entrypoint-invalid', reason: 'audited as a layer image: --kind layer; check the function image that copies it'},
+    ],
     summary: summarize(findings),
     stats: {filesCompared: 1893, filesHashed: 212},
   }

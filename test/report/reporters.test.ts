@@ -1,10 +1,11 @@
 import {describe, expect, it} from 'vitest'
 import {renderReport, reporters, REPORT_FORMATS} from '../../src/report/index.js'
+import {renderJson} from '../../src/report/json.js'
 import {renderJunit} from '../../src/report/junit.js'
 import {renderMarkdown} from '../../src/report/markdown.js'
 import {renderTable} from '../../src/report/table.js'
 import type {Report} from '../../src/audit/report.js'
-import {summarize} from '../../src/audit/gate.js'
+import {exitCodeFor, summarize} from '../../src/audit/gate.js'
 import type {Finding} from '../../src/rules/types.js'
 import {fixtureReport, fixtureRules, passingReport} from './fixture.js'
 
@@ -84,7 +85,7 @@ describe('junit', () => {
     const count = (xml: string, tag: string) => xml.split(`<${tag} `).length - 1
     const atError = renderJunit(fixtureReport(), options)
     expect(count(atError, 'failure')).toBe(6)
-    expect(count(atError, 'skipped')).toBe(2)
+    expect(count(atError, 'skipped')).toBe(4) // 2 suppressed findings, 2 rules not applicable
     expect(count(renderJunit(fixtureReport(), {...options, failOn: 'warning'}), 'failure')).toBe(8)
     expect(count(renderJunit(fixtureReport(), {...options, failOn: 'note'}), 'failure')).toBe(10)
     expect(count(renderJunit(fixtureReport(), {...options, failOn: 'never'}), 'failure')).toBe(0)
@@ -123,5 +124,61 @@ describe('markdown', () => {
   it('shortens long tables', () => {
     expect(renderMarkdown(manyMissing(60), options)).toContain('… and 10 more')
     expect(renderMarkdown(manyMissing(60), {...options, verbose: true})).not.toContain('more (run with')
+  })
+})
+
+describe('rules that did not apply', () => {
+  /** A clean compare in which two rules could not run: a pass, with the two listed and counted nowhere. */
+  function passWithNotApplicable(): Report {
+    return {
+      ...passingReport(),
+      command: 'compare',
+      notApplicable: [
+        {rule: 'handler-missing', reason: 'a layer image: no ENTRYPOINT or CMD; check the function image that copies it'},
+        {rule: 'entrypoint-invalid', reason: 'a layer image: no ENTRYPOINT or CMD; check the function image that copies it'},
+        {rule: 'extra-file', reason: 'no zip side to compare with'},
+      ],
+    }
+  }
+
+  it('never counts for the gate or in the counts', () => {
+    const report = passWithNotApplicable()
+    expect(report.summary).toEqual({error: 0, warning: 0, note: 0, suppressed: 0})
+    expect(exitCodeFor(report.summary, 'note')).toBe(0)
+    for (const failOn of ['error', 'note'] as const) expect(renderTable(report, {...options, failOn}).split('\n')[0]).toMatch(/^PASS: no findings/)
+    expect(renderMarkdown(report, {...options, failOn: 'note'}).split('\n')[0]).toBe('### ✅ layer-audit compare: PASS')
+  })
+
+  it('table: one dim line after the findings, rules sharing a reason named once, never in a findings table', () => {
+    const out = renderTable({...fixtureReport(), notApplicable: passWithNotApplicable().notApplicable}, options)
+    const lines = out.split('\n')
+    const line = lines.findIndex((l) => l.startsWith('not applicable: '))
+    expect(lines[line]).toBe(
+      'not applicable: extra-file (no zip side to compare with); handler-missing, entrypoint-invalid (a layer image: no ENTRYPOINT or CMD; check the function image that copies it)',
+    )
+    expect(lines.filter((l) => l.includes('not applicable'))).toHaveLength(1)
+    expect(line).toBeGreaterThan(lines.findIndex((l) => l.startsWith('suppressed (')))
+    expect(renderTable(passWithNotApplicable(), {...options, color: true})).toContain('\x1b[2mnot applicable: ')
+    expect(renderTable(passingReport(), options)).not.toContain('not applicable')
+  })
+
+  it('json: a notApplicable array of {rule, reason}, always present', () => {
+    expect(JSON.parse(renderJson(passWithNotApplicable())).notApplicable).toEqual(passWithNotApplicable().notApplicable)
+    expect(JSON.parse(renderJson(passingReport())).notApplicable).toEqual([])
+  })
+
+  it('junit: a skipped testcase per rule, no failure, the reason as message', () => {
+    const xml = renderJunit(passWithNotApplicable(), options)
+    expect(xml).toContain('<testcase classname="layer-audit.compare.handler-missing" name="handler-missing: not applicable" time="0">')
+    expect(xml).toContain('<skipped message="not applicable: no zip side to compare with"/>')
+    expect(xml).not.toContain('extra-file: no findings')
+    expect(xml).toMatch(/<testsuites [^>]* failures="0" errors="0" skipped="3"/)
+  })
+
+  it('markdown: a collapsed list after the findings', () => {
+    const md = renderMarkdown(passWithNotApplicable(), options)
+    expect(md).toContain('<details><summary>Not applicable (3, not checked)</summary>')
+    expect(md).toContain('- `extra-file`: no zip side to compare with')
+    expect(md).not.toContain('#### ')
   })
 })

@@ -1,27 +1,9 @@
 /** SARIF output checked against the official OASIS SARIF 2.1.0 schema (errata01), committed beside this test. */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {Ajv} from 'ajv'
-import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {renderSarif, locationUri} from '../../src/report/sarif.js'
 import {fingerprintOf} from '../../src/report/fingerprint.js'
+import {sarifValidator} from '../helpers/sarif.js'
 import {fixtureReport, fixtureRules, passingReport} from './fixture.js'
-
-// ajv-formats ships CommonJS; under ESM its function is the default export's default.
-const addFormats = ((addFormatsModule as unknown as {default?: typeof addFormatsModule}).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv
-
-function sarifValidator() {
-  const schema = JSON.parse(readFileSync(join(import.meta.dirname, 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>
-  // The schema is draft-04 ("id", "$schema" draft-04); it uses no keyword whose meaning changed since,
-  // so Ajv's default draft-07 engine checks it faithfully once the draft-04 markers are dropped.
-  const {$schema: _draft, id, ...rest} = schema
-  const ajv = new Ajv({strict: false, allErrors: true})
-  addFormats(ajv)
-  return ajv.compile({$id: id as string, ...rest})
-}
 
 const validate = sarifValidator()
 const options = {rules: fixtureRules, toolVersion: '0.0.0-test'}
@@ -44,6 +26,27 @@ describe('sarif', () => {
     const result = log.runs[0].results.find((r: {ruleId: string}) => r.ruleId === 'brand-new-rule')
     expect(rules[result.ruleIndex].id).toBe('brand-new-rule')
     expect(result.locations[0].physicalLocation.artifactLocation.uri).toBe('image:///opt/a%20b%23c%3F.txt')
+  })
+
+  it('lists rules that did not apply as notifications of the invocation, never as results (code scanning would raise alerts)', () => {
+    const report = fixtureReport()
+    report.notApplicable = [...report.notApplicable!, {rule: 'not-in-the-list', reason: 'no zip side to compare with'}]
+    const log = JSON.parse(renderSarif(report, options))
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
+    const run = log.runs[0]
+    const ids = new Set(report.notApplicable.map((n) => n.rule))
+    expect(run.results.filter((r: {ruleId: string}) => ids.has(r.ruleId))).toEqual([])
+    expect(run.results).toHaveLength(report.findings.length)
+    expect(run.invocations).toHaveLength(1)
+    expect(run.invocations[0].executionSuccessful).toBe(true)
+    const notes = run.invocations[0].toolExecutionNotifications
+    expect(notes.map((n: {associatedRule: {id: string}}) => n.associatedRule.id)).toEqual(['handler-missing', 'entrypoint-invalid', 'not-in-the-list'])
+    for (const note of notes) {
+      expect(note.level).toBe('note')
+      expect(run.tool.driver.rules[note.associatedRule.index].id).toBe(note.associatedRule.id)
+      expect(note.message.text).toContain('not applicable: ')
+    }
+    expect(validate(JSON.parse(renderSarif(passingReport(), options)))).toBe(true)
   })
 
   it('the validator rejects a broken log (the schema is really applied)', () => {

@@ -14,7 +14,7 @@ import {rule as handlerMissing} from './handler-missing.js'
 import {rule as imageTooLarge} from './image-too-large.js'
 import {rule as missingFile} from './missing-file.js'
 import {rule as modeMismatch} from './mode-mismatch.js'
-import type {CompareRule} from './rule.js'
+import {needsZipSide, type CompareRule} from './rule.js'
 import {rule as symlinkTargetMismatch} from './symlink-target-mismatch.js'
 import {rule as tooManyExtensions} from './too-many-extensions.js'
 import {rule as typeMismatch} from './type-mismatch.js'
@@ -47,3 +47,6 @@ export const compareRules: readonly CompareRule[] = [
   architectureMismatch,
   zipLimits,
 ]
+
+/** The compare rules that need no zip side: what `lint` runs (with the scan rules) on an image alone. */
+export const imageOnlyRules: readonly CompareRule[] = compareRules.filter((rule) => !needsZipSide(rule))

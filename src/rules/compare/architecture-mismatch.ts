@@ -1,6 +1,7 @@
 import {LAMBDA_ARCHITECTURES, lambdaToOci, ociToLambda} from '../../inspect/architecture.js'
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
+import {LAYER_IMAGE_NO_ARCHITECTURE} from './extension-arch-mismatch.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -10,6 +11,11 @@ export const meta: RuleMeta = {
   why: 'Lambda runs an image only on the architecture it was built for (linux/amd64 as x86_64, linux/arm64 as arm64), and the function\'s Architectures must name it; otherwise init fails with an exec format error. Layers published for one architecture (CompatibleArchitectures) carry binaries that will not run on the other.',
   fix: 'Build the image for the function\'s architecture (`docker buildx build --platform linux/arm64 …`) or change the function\'s Architectures; take each layer\'s build for that architecture.',
   scope: 'compare',
+}
+
+/** A layer image's own platform is not judged: without the function's Architectures there is nothing to check. */
+export function notApplicable(ctx: CompareContext): string | undefined {
+  return ctx.kind === 'layer' && !ctx.function?.architectures?.[0] ? LAYER_IMAGE_NO_ARCHITECTURE : undefined
 }
 
 export function check(ctx: CompareContext): Finding[] {
@@ -56,4 +62,4 @@ export function check(ctx: CompareContext): Finding[] {
   return findings
 }
 
-export const rule: CompareRule = {meta, check}
+export const rule: CompareRule = {meta, check, notApplicable}

@@ -30,7 +30,13 @@ export interface ExpectedSide {
 export interface FunctionSettings {
   name?: string
   runtime?: string
+  /** A zip function's Handler (the image CMD should name it). */
   handler?: string
+  /**
+   * What an image function runs in place of the image CMD (its ImageConfig.Command; `lint --handler`):
+   * the handler is then its first word.
+   */
+  command?: string[]
   /** Lambda names: x86_64 | arm64. */
   architectures?: string[]
   environment?: Record<string, string>

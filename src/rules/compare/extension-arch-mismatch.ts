@@ -13,6 +13,13 @@ export const meta: RuleMeta = {
   scope: 'compare',
 }
 
+export function notApplicable(ctx: CompareContext): string | undefined {
+  return targetArchitectures(ctx).length === 0 ? LAYER_IMAGE_NO_ARCHITECTURE : undefined
+}
+
+/** A layer image's platform says nothing (see targetArchitectures); without the function's, nothing to match. */
+export const LAYER_IMAGE_NO_ARCHITECTURE = "a layer image's platform says nothing about the CPU and the function's Architectures is not known"
+
 export function check(ctx: CompareContext): Finding[] {
   const targets = targetArchitectures(ctx)
   if (targets.length === 0) return []
@@ -52,4 +59,4 @@ function targetArchitectures(ctx: CompareContext): {what: string; arch: string}[
   return out
 }
 
-export const rule: CompareRule = {meta, check}
+export const rule: CompareRule = {meta, check, notApplicable}

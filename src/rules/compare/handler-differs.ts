@@ -11,6 +11,10 @@ export const meta: RuleMeta = {
   scope: 'compare',
 }
 
+export function notApplicable(ctx: CompareContext): string | undefined {
+  return ctx.function?.handler ? undefined : "no function Handler to compare the image CMD with"
+}
+
 export function check(ctx: CompareContext): Finding[] {
   const handler = ctx.function?.handler
   if (!handler) return []
@@ -28,4 +32,4 @@ export function check(ctx: CompareContext): Finding[] {
   ]
 }
 
-export const rule: CompareRule = {meta, check, requires: 'function-image'}
+export const rule: CompareRule = {meta, check, notApplicable, requires: 'function-image'}

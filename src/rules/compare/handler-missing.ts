@@ -1,6 +1,6 @@
 import type {Finding, RuleMeta} from '../types.js'
 import type {CompareContext} from './context.js'
-import {anyExists, handlerFiles, inferRuntime, pythonExtensionModule, runtimeFamily, taskRoots} from './handler-files.js'
+import {anyExists, handlerFiles, inferRuntime, pythonExtensionModule, runtimeFamily, taskRoots, type RuntimeFamily} from './handler-files.js'
 import {finding, type CompareRule} from './rule.js'
 
 export const meta: RuleMeta = {
@@ -12,36 +12,42 @@ export const meta: RuleMeta = {
   scope: 'compare',
 }
 
-export function check(ctx: CompareContext): Finding[] {
+interface HandlerToCheck {
+  handler: string
+  /** Where the handler came from, for the message. */
+  from: string
+  runtime: {runtime: string; how: string}
+  family: RuntimeFamily
+}
+
+/** The handler the function runs and its runtime, or why there is nothing this rule can check. */
+function handlerToCheck(ctx: CompareContext): HandlerToCheck | {notApplicable: string} {
+  const override = ctx.function?.command?.[0]
   const cmd = ctx.image.config.config?.Cmd?.[0]
-  const handler = cmd ?? ctx.function?.handler
-  if (!handler) return []
-  const from = cmd !== undefined ? 'the image CMD' : "the function's Handler"
+  const handler = override ?? cmd ?? ctx.function?.handler
+  if (!handler) return {notApplicable: 'no handler: the image has no CMD and the function names none'}
+  const from = override !== undefined ? "the function's command" : cmd !== undefined ? 'the image CMD' : "the function's Handler"
   const runtime = inferRuntime(ctx)
   const family = runtime ? runtimeFamily(runtime.runtime) : undefined
-  if (!runtime || !family) {
-    return [
-      finding(meta, {
-        severity: 'note',
-        message: `handler ${handler} not checked: the runtime is unknown (give the function's configuration to check it)`,
-        evidence: {handler},
-      }),
-    ]
+  if (!runtime || !family) return {notApplicable: `handler ${handler}: its runtime is neither given nor recognisable in the image`}
+  if (family !== 'python' && family !== 'nodejs' && family !== 'ruby') {
+    return {notApplicable: `for ${runtime.runtime} the handler names a class, assembly or binary, not a file`}
   }
+  return {handler, from, runtime, family}
+}
+
+export function notApplicable(ctx: CompareContext): string | undefined {
+  const target = handlerToCheck(ctx)
+  return 'notApplicable' in target ? target.notApplicable : undefined
+}
+
+export function check(ctx: CompareContext): Finding[] {
+  const target = handlerToCheck(ctx)
+  if ('notApplicable' in target) return []
+  const {handler, from, runtime, family} = target
   const roots = taskRoots(ctx, family)
   const files = handlerFiles(family, handler, roots)
-  if (!files) {
-    if (family === 'python' || family === 'nodejs' || family === 'ruby') {
-      return [finding(meta, {message: `handler "${handler}" (from ${from}) is not of the form module.function`, evidence: {handler, runtime: runtime.runtime}})]
-    }
-    return [
-      finding(meta, {
-        severity: 'note',
-        message: `handler ${handler} not checked: for ${runtime.runtime} it names a class, assembly or binary, not a file`,
-        evidence: {handler, runtime: runtime.runtime},
-      }),
-    ]
-  }
+  if (!files) return [finding(meta, {message: `handler "${handler}" (from ${from}) is not of the form module.function`, evidence: {handler, runtime: runtime.runtime}})]
   if (anyExists(ctx.tree, files.candidates)) return []
   if (family === 'python' && pythonExtensionModule(ctx.tree, roots, files.module)) return []
   return [
@@ -54,4 +60,4 @@ export function check(ctx: CompareContext): Finding[] {
   ]
 }
 
-export const rule: CompareRule = {meta, check, requires: 'function-image'}
+export const rule: CompareRule = {meta, check, notApplicable, requires: 'function-image'}
