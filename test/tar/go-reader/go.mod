@@ -1,0 +1,3 @@
+module layeraudit/goreader
+
+go 1.19
