@@ -12,17 +12,9 @@ import type {ContentSink} from '../../src/fs/entry.js'
 import {walkLayerTar} from '../../src/fs/layer-walker.js'
 import {encodeByteString} from '../../src/tar/byte-string.js'
 import {chunked, gnuTar, layerInfo, tmpDir, walkBuffer} from '../fs/helpers.js'
+import {haveCommand} from './conformance/cases.js'
 
-const haveBsdtar = commandExists('bsdtar')
-
-function commandExists(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}
+const haveBsdtar = haveCommand('bsdtar')
 
 /** A tar written by Python's tarfile: `script` gets `tarfile`, `io`, `out` (a BytesIO) and `t` (the open archive). */
 function pythonTar(format: 'PAX' | 'GNU', script: string): Buffer {
