@@ -90,9 +90,13 @@ export abstract class LayerAuditCommand extends Command {
 
 /** oclif's parse errors span several lines ("See more help with --help"); one line is the contract. */
 function firstLine(err: Error): string {
-  const message = (err.message || String(err)).split('\n').find((l) => l.trim() !== '') ?? 'unknown error'
+  const lines = (err.message || String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '')
+  const message = lines[0] ?? 'unknown error'
   if (err instanceof LayerAuditError) return message
   // oclif's own errors (flag parsing, this.error) carry an `oclif` field; anything else is our bug.
   const fromOclif = (err as {oclif?: unknown}).oclif !== undefined
-  return fromOclif ? `${message.trim()} (see --help)` : `internal error: ${message.trim()} (run with --debug for the stack)`
+  if (!fromOclif) return `internal error: ${message} (run with --debug for the stack)`
+  // "Parsing --concurrency\n\tExpected an integer less than or equal to 16 …\nSee more help with --help": keep the reason.
+  const reason = lines.filter((l) => !/^See more help with/i.test(l)).join(': ')
+  return `${reason.length > 300 ? `${reason.slice(0, 300)}…` : reason} (see --help)`
 }

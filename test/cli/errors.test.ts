@@ -33,6 +33,12 @@ describe('bad input', () => {
     expectCleanError(await runCli(['inspect', path]), path)
   })
 
+  it("a flag value out of range says why, not only 'Parsing --concurrency'", async () => {
+    const result = await runCli(['tree', 'x.tar', '--concurrency', '99'])
+    expectCleanError(result, 'concurrency')
+    expect(result.stderr).toBe('layer-audit: Parsing --concurrency: Expected an integer less than or equal to 16 but received: 99 (see --help)\n')
+  })
+
   it('an unknown flag', async () => {
     expectCleanError(await runCli(['inspect', '--no-such-flag', 'x.tar']), 'no-such-flag')
   })
