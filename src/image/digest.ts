@@ -11,6 +11,7 @@ export function isDigest(value: unknown): value is string {
 
 /** Throws CORRUPT for anything that is not sha256:/sha512: hex, so a digest can never walk out of blobs/. */
 export function checkDigest(value: unknown, what: string, input: string): string {
+  if (value === undefined || value === null) throw new ImageSourceError('CORRUPT', `${what} has no digest`, {input})
   if (!isDigest(value)) {
     throw new ImageSourceError('CORRUPT', `${what}: invalid digest ${quoteInput(typeof value === 'string' ? JSON.stringify(value) : String(value))}`, {input})
   }

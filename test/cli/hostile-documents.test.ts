@@ -101,6 +101,19 @@ describe('hostile JSON documents', () => {
     })
   }
 
+  it('a layer descriptor without a digest is named as such (not "invalid digest undefined")', async () => {
+    const dir = tempDir()
+    dirs.push(dir)
+    const layout = new OciLayoutBuilder(dir.path)
+    const tar = await packTar([{name: 'a', content: 'x'}])
+    const config = layout.json({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [sha256(tar)]}}, MT.config)
+    const manifest = layout.json({schemaVersion: 2, mediaType: MT.manifest, config, layers: [{mediaType: MT.layer, size: tar.length}]}, MT.manifest)
+    layout.writeIndex([manifest])
+    const result = await runCli(['tree', dir.path])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/manifest layer 0 has no digest\n$/)
+  })
+
   it("a docker-archive whose first member has a PAX size record 'abc' is one clear line", async () => {
     const dir = tempDir()
     dirs.push(dir)
