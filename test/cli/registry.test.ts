@@ -59,6 +59,14 @@ describe('images read from a registry', () => {
     expect(findings.length).toBeGreaterThan(0)
   })
 
+  it('a repository that is not there is named as such, not as a missing tag', async () => {
+    const result = await runCli(['inspect', `${registry.host}/no-such-repo:1`], {env})
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toMatch(/repository no-such-repo not found on /)
+  })
+
   it('a tag that is not there is one clear line, exit 2', async () => {
     const result = await runCli(['inspect', `${registry.host}/orders-api:nope`], {env})
     expect(result.code).toBe(2)

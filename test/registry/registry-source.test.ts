@@ -87,7 +87,8 @@ describe('registry source against docker-registry on loopback', () => {
     expect(tag.line).toBe(`${registry.host}/test/app:nope: image not found: no tag nope in ${registry.host}/test/app`)
     const repo = await rejection(source.open(`${registry.host}/test/absent:v1`, options()))
     expect(repo.code).toBe('NOT_FOUND')
-    expect(repo.line).toBe(`${registry.host}/test/absent:v1: image not found: no tag v1 in ${registry.host}/test/absent`)
+    // The registry answers MANIFEST_UNKNOWN for the tag; its tag list's NAME_UNKNOWN says the repository is what is missing.
+    expect(repo.line).toBe(`${registry.host}/test/absent:v1: repository test/absent not found on ${registry.host}`)
   })
 
   it('refuses an unreachable registry with a NETWORK error and no URL', async () => {

@@ -304,6 +304,25 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * True when the registry says the repository itself does not exist: its tag list answers 404 with the
+   * spec's NAME_UNKNOWN (a registry without the tag list, or one that hides it, says nothing). Never throws.
+   */
+  private async repositoryMissing(): Promise<boolean> {
+    try {
+      const res = await this.exchange('GET', `/v2/${this.repository}/tags/list`, {}, `tags of ${this.repository}`)
+      if (res.statusCode !== 404) {
+        res.resume()
+        return false
+      }
+      const body = await readBody(res, MAX_ERROR_BODY)
+      const parsed = JSON.parse(body.toString('utf8')) as {errors?: {code?: unknown}[]}
+      return Array.isArray(parsed.errors) && parsed.errors.some((e) => e?.code === 'NAME_UNKNOWN')
+    } catch {
+      return false
+    }
+  }
+
   /** Turn a final non-success response into a one-line error by status and registry error code. */
   private async failure(res: IncomingMessage, what: string): Promise<RegistryError> {
     const status = res.statusCode ?? 0
@@ -321,8 +340,12 @@ export class RegistryClient {
     const code = codes[0]
     const tag = code ? ` ${code}` : ''
     if (status === 404 || code === 'NAME_UNKNOWN' || code === 'MANIFEST_UNKNOWN' || code === 'BLOB_UNKNOWN') {
-      if (code === 'NAME_UNKNOWN') return new RegistryError('NOT_FOUND', `repository ${this.repository} not found on ${this.registry}`, input)
+      const repositoryMissing = () => new RegistryError('NOT_FOUND', `repository ${this.repository} not found on ${this.registry}`, input)
+      if (code === 'NAME_UNKNOWN') return repositoryMissing()
       if (what.startsWith('tag ') || what.startsWith('manifest ')) {
+        // Registries answer a missing repository's tag as a missing manifest (Distribution: MANIFEST_UNKNOWN):
+        // the tag list says which one it is.
+        if (await this.repositoryMissing()) return repositoryMissing()
         return new RegistryError('NOT_FOUND', `image not found: no ${what} in ${this.registry}/${this.repository}`, input)
       }
       return new RegistryError('NOT_FOUND', `${what} not found in ${this.registry}/${this.repository}`, input)
