@@ -95,7 +95,29 @@ async function verifiedCacheEntry(path: string, sha256: string, size?: number): 
   }
 }
 
+/** Attempts at one download: a cut connection, a timeout or a 5xx is tried again, each time from the start. */
+const DOWNLOAD_ATTEMPTS = 3
+
+/**
+ * One download, retried on what a network does (NETWORK errors: a cut, a stall, a 5xx) after a short
+ * backoff; an expired URL (403) or bytes that do not match CodeSha256 are final.
+ */
 async function fetchTo(location: PresignedUrl, file: string, sha256: string, size: number | undefined, what: string, options: DownloadOptions): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(location, file, sha256, size, what, options)
+    } catch (error) {
+      const transient = error instanceof AwsError && error.code === 'NETWORK'
+      if (!transient || attempt >= DOWNLOAD_ATTEMPTS) {
+        if (transient && attempt > 1) throw new AwsError('NETWORK', `${(error as AwsError).message} (${attempt} attempts)`, {input: what})
+        throw error
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)))
+    }
+  }
+}
+
+async function fetchOnce(location: PresignedUrl, file: string, sha256: string, size: number | undefined, what: string, options: DownloadOptions): Promise<number> {
   const response = await get(location, what, options.timeoutMs ?? 60_000)
   const status = response.statusCode ?? 0
   if (status !== 200) {
