@@ -320,8 +320,13 @@ function checkBomb(entries: CentralRecord[], zipSize: number, limits: Required<Z
     const e = byOffset[i]
     // The local header is at least 30 bytes plus the name; its extra field can only make the span longer.
     const end = e.localHeaderOffset + 30 + e.nameLength + e.compressedSize
-    const next = i + 1 < byOffset.length ? byOffset[i + 1].localHeaderOffset : zipSize
+    const last = i + 1 === byOffset.length
+    const next = last ? zipSize : byOffset[i + 1].localHeaderOffset
     if (end > next) {
+      // Past the end of the file is a cut or damaged zip, not two entries sharing bytes.
+      if (last || e.localHeaderOffset >= zipSize) {
+        throw new ZipError('CORRUPT', `entry at offset ${e.localHeaderOffset} runs past the end of the ${zipSize}-byte file (truncated or damaged zip)`, {input: name})
+      }
       throw new ZipError('CORRUPT', `entries overlap at offset ${e.localHeaderOffset} (a zip bomb?)`, {input: name})
     }
   }

@@ -326,6 +326,14 @@ describe('bombs and corruption', () => {
     await expect(openZip(file)).rejects.toThrow(/entries overlap/)
   })
 
+  test('an entry whose local header is past the end of the file is a damaged zip, not a bomb', async () => {
+    const file = zeros('past-end.zip')
+    patchCentralDirectory(file, 42, 0x7fff_0000, 1) // "small"'s local header offset, far past the end
+    const error = await openZip(file).then(() => undefined, (e: Error) => e)
+    expect(error?.message).toMatch(/entry at offset 2147418112 runs past the end of the \d+-byte file \(truncated or damaged zip\)/)
+    expect(error?.message).not.toMatch(/bomb/)
+  })
+
   test('not a zip', async () => {
     const file = join(dir, 'not.zip')
     execFileSync('sh', ['-c', `echo hello > "${file}"`])
