@@ -8,6 +8,7 @@ import {startFaultProxy} from './helpers/fault-proxy.js'
 import {writeOciLayout, type BuiltLayout} from './helpers/oci-layout.js'
 import {skopeoPush, startRegistry, type RegistryServer} from './helpers/registry-server.js'
 import {digestStream, rejection} from './helpers/streams.js'
+import {FIXTURES} from '../helpers/cli.js'
 import {startTokenServer, type TokenServer} from './helpers/token-server.js'
 
 const source = new RegistrySource()
@@ -122,6 +123,47 @@ describe('registry auth: htpasswd basic auth on docker-registry', () => {
     } finally {
       await front.stop()
       await redirecting.close()
+    }
+  })
+})
+
+describe('registry auth: a redirect target that refuses', () => {
+  it('a 403 from the storage a blob is redirected to is named as that, not as the registry denying access', async () => {
+    const registry = await startRegistry()
+    const work = await mkdtemp(join(tmpdir(), 'la-redirect-403-'))
+    const http = await import('node:http')
+    // "S3": refuses every signed URL, as an expired one is refused.
+    const storage = http.createServer((_req, res) => res.writeHead(403, {'content-type': 'application/xml'}).end('<Error><Code>AccessDenied</Code></Error>'))
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve))
+    const storagePort = (storage.address() as import('node:net').AddressInfo).port
+    const front = http.createServer((req, res) => {
+      if (req.url?.includes('/blobs/') && !req.url.includes('/uploads/')) {
+        res.writeHead(307, {Location: `http://localhost:${storagePort}${req.url}?X-Amz-Signature=topsecret`}).end()
+        return
+      }
+      const proxied = http.request({host: '127.0.0.1', port: registry.port, path: req.url, method: req.method, headers: req.headers}, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      })
+      req.pipe(proxied)
+    })
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve))
+    const frontHost = `127.0.0.1:${(front.address() as import('node:net').AddressInfo).port}`
+    try {
+      await skopeoPush(`oci-archive:${join(FIXTURES, 'images', 'layer-image.oci.tar')}`, `${registry.host}/team/app:v1`)
+      const error = await rejection(
+        (async () => {
+          const image = await source.open(`${frontHost}/team/app:v1`, {registry: {noCache: true, retry: {attempts: 1}}})
+          await digestStream(await image.openLayer(image.layers[0]))
+        })(),
+      )
+      expect(error.line).toMatch(/the storage the registry redirected to \(localhost:\d+\) refused the download \(403\); its signed URL may have expired: run again$/)
+      expect(error.line).not.toMatch(/access denied to|topsecret/)
+    } finally {
+      await new Promise<void>((resolve) => front.close(() => resolve()))
+      await new Promise<void>((resolve) => storage.close(() => resolve()))
+      await registry.stop()
+      await rm(work, {recursive: true, force: true})
     }
   })
 })

@@ -75,6 +75,9 @@ function origin(url: URL): string {
   return `${url.protocol}//${url.host}`
 }
 
+/** The host a response came from when a redirect took the request off the registry (blob storage, a CDN). */
+export const redirectedHost = new WeakMap<IncomingMessage, string>()
+
 /**
  * Send and follow redirects. Authorization is kept only while the target stays on the origin it
  * was meant for; an https → http downgrade is refused unless `allowHttp(url)` says the new host may
@@ -90,7 +93,10 @@ export async function sendFollowingRedirects(
     const res = await send(current)
     const status = res.statusCode ?? 0
     const location = res.headers.location
-    if (![301, 302, 303, 307, 308].includes(status) || !location) return res
+    if (![301, 302, 303, 307, 308].includes(status) || !location) {
+      if (origin(current.url) !== firstOrigin) redirectedHost.set(res, current.url.host)
+      return res
+    }
     res.resume()
     if (hop >= MAX_REDIRECTS) throw new TransportError('too many redirects', 'EREDIRECT')
     let next: URL

@@ -9,7 +9,8 @@ import type {IncomingMessage} from 'node:http'
 
 import {AwsError, DigestMismatchError, RegistryError} from '../../../errors.js'
 import {parseChallenge, type Challenge} from './challenge.js'
-import {readBody, sendFollowingRedirects, TransportError, type HttpRequest} from './http-transport.js'
+import {quoteInput} from '../../../io/input-text.js'
+import {readBody, redirectedHost, sendFollowingRedirects, TransportError, type HttpRequest} from './http-transport.js'
 import {hasCredential, type Credential, type Keychain} from './keychain.js'
 import type {RetryPolicy} from './options.js'
 import {apiHost, isLoopbackHost} from './reference.js'
@@ -349,6 +350,15 @@ export class RegistryClient {
         return new RegistryError('NOT_FOUND', `image not found: no ${what} in ${this.registry}/${this.repository}`, input)
       }
       return new RegistryError('NOT_FOUND', `${what} not found in ${this.registry}/${this.repository}`, input)
+    }
+    const storage = redirectedHost.get(res)
+    if ((status === 401 || status === 403) && storage !== undefined) {
+      // The registry let us in and sent us elsewhere (S3, a CDN): that storage refused its signed URL.
+      return new RegistryError(
+        'NETWORK',
+        `${what}: the storage the registry redirected to (${quoteInput(storage)}) refused the download (${status}); its signed URL may have expired: run again`,
+        input,
+      )
     }
     if (status === 401 || status === 403) {
       if (expired) return new RegistryError('NETWORK', `the registry authorization token has expired (${status}${tag}); retry to fetch a new one`, input)
