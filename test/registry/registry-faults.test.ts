@@ -78,6 +78,15 @@ describe('registry source: retries, resumes and backoff through a faulty proxy',
     expect(proxy!.requests.filter((r) => isBlob(r, layerDigest)).map((r) => r.range)).toEqual([undefined, 'bytes=200000-'])
   })
 
+  it('a body that stalls every time is named as a stall, not as a reset', async () => {
+    const layerDigest = layout.images[0].layerDigests[0]
+    const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'stall', afterBytes: 1000} : {kind: 'pass'}))
+    const image = await source.open(ref, {registry: {...fast, timeoutMs: 300, retry: {attempts: 2, baseDelayMs: 10}}})
+    const error = await rejection(digestStream(await image.openLayer(image.layers[0])))
+    expect(error.code).toBe('NETWORK')
+    expect(error.line).toMatch(/: stalled \(no data for 300 ms\) after 2000 of \d+ bytes \(ETIMEDOUT; 2 attempts\)$/)
+  })
+
   it('gives up on a layer after the retry budget with a one-line error naming the layer', async () => {
     const layerDigest = layout.images[0].layerDigests[0]
     const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'cut', afterBytes: 1000} : {kind: 'pass'}))

@@ -93,9 +93,11 @@ async function* download(client: RegistryClient, options: BlobStreamOptions): As
       res.destroy()
       if (!isTransientCode(code) || attempt >= options.retry.attempts) {
         const total = options.size !== undefined ? ` of ${options.size}` : ''
+        // A stall is named as one ("no data for 60 s"), not as the reset it ends in.
+        const what = code === 'ETIMEDOUT' && error instanceof Error ? `stalled (${error.message})` : 'connection lost'
         throw new RegistryError(
           'NETWORK',
-          `${options.what}: connection lost after ${received}${total} bytes (${code ?? 'error'}; ${attempt} attempt${attempt > 1 ? 's' : ''})`,
+          `${options.what}: ${what} after ${received}${total} bytes (${code ?? 'error'}; ${attempt} attempt${attempt > 1 ? 's' : ''})`,
           {input: options.input},
         )
       }

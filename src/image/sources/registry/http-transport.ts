@@ -44,11 +44,19 @@ export function send(request: HttpRequest): Promise<IncomingMessage> {
       headers: {'User-Agent': 'layer-audit', ...request.headers},
       agent,
     })
-    // Socket idle timeout: covers connect, waiting for headers and stalls in the body.
+    // Socket idle timeout: covers connect, waiting for headers and stalls in the body. A stall in the body
+    // fails the response with this error too (destroying only the request would surface as ECONNRESET).
+    let response: IncomingMessage | undefined
     req.setTimeout(request.timeoutMs, () => {
-      req.destroy(new TransportError(`no data for ${Math.round(request.timeoutMs / 1000)} s`, 'ETIMEDOUT'))
+      const span = request.timeoutMs >= 1000 ? `${Math.round(request.timeoutMs / 1000)} s` : `${request.timeoutMs} ms`
+      const stalled = new TransportError(`no data for ${span}`, 'ETIMEDOUT')
+      response?.destroy(stalled)
+      req.destroy(stalled)
     })
-    req.on('response', resolve)
+    req.on('response', (res: IncomingMessage) => {
+      response = res
+      resolve(res)
+    })
     req.on('error', (error: NodeJS.ErrnoException) => reject(sanitize(error)))
     req.end(request.body)
   })
