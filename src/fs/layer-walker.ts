@@ -72,8 +72,9 @@ export class LayerWalker {
   /** Turns one member into an entry or whiteout; returns the sink that wants its bytes. */
   private record(member: TarMember): ContentSink | undefined {
     const {layer, input} = this
-    if (member.name.length > PATH_MAX / 4 || member.linkname.length > PATH_MAX / 4) checkPathLengths(member, layer, input)
     const path = cleanTarPath(member.name)
+    // The path the runtime creates (cleaned: "./" prefixes do not count) and the link target as stored.
+    if (path.length > PATH_MAX / 4 || member.linkname.length > PATH_MAX / 4) checkPathLengths(path, member, layer, input)
     if (path === '/') return undefined // "." or "./": the root, never an entry (ggcr #2399)
     const match = classifyPath(path, layer, input)
     if (match.kind === 'whiteout') {
@@ -157,8 +158,8 @@ export function walkLayerTar(
  */
 export const PATH_MAX = 4096
 
-function checkPathLengths(member: TarMember, layer: LayerInfo, input: string | undefined): void {
-  for (const [what, text] of [['path', member.name], ['link target', member.linkname]] as const) {
+function checkPathLengths(path: string, member: TarMember, layer: LayerInfo, input: string | undefined): void {
+  for (const [what, text] of [['path', path.slice(1)], ['link target', member.linkname]] as const) {
     const bytes = encodeByteString(text).length
     if (bytes >= PATH_MAX) {
       const problem = `the ${what} of the entry at byte ${member.offset} is ${bytes} bytes, longer than a runtime can create (PATH_MAX ${PATH_MAX})`

@@ -154,10 +154,11 @@ export class TarReader {
     if (dataSize < 0) throw new TarFormatError('corrupt', `negative size at byte ${offset}`)
     if (member.sparse) {
       if (isHeaderOnly(member.flag)) throw new TarFormatError('corrupt', `GNU sparse records on a member without data at byte ${offset}`)
+      // The padding follows the member's whole stored data, the 1.0 map included.
+      this.padding = paddedSize(dataSize) - dataSize
       if (member.sparse.version === '1.0') {
         this.sparse = {member, map: new SparseMapReader(MAX_EXTENDED_HEADER)}
         this.remaining = dataSize
-        this.padding = paddedSize(dataSize) - dataSize
         this.state = 'sparse-map'
         return
       }
@@ -180,7 +181,7 @@ export class TarReader {
     this.startSparse(member, map.fragments!, this.remaining)
   }
 
-  /** A sparse member whose map is known and `stored` bytes of fragments follow. */
+  /** A sparse member whose map is known and `stored` bytes of fragments follow (the padding is already set). */
   private startSparse(member: TarMember, fragments: number[], stored: number): void {
     const size = member.sparse!.realSize ?? member.size
     this.guard(member.offset, () => validateFragments(fragments, size))
@@ -191,9 +192,7 @@ export class TarReader {
     member.sparse!.fragments = fragments
     const sink = this.onMember(member)
     this.sink = sink && new SparseExpander(fragments, size, sink)
-    const padding = this.state === 'sparse-map' ? this.padding : paddedSize(stored) - stored
     this.remaining = stored
-    this.padding = padding
     this.state = 'data'
     if (stored === 0) this.endData()
   }
