@@ -3,8 +3,12 @@ import type {FileNode} from '../fs/entry.js'
 import {cleanPath} from '../fs/path.js'
 import type {FileTree} from '../fs/tree.js'
 
-/** A FileNode as `tree --json` prints it: no bookkeeping (`hides`, `crc32`). */
-export type TreeEntry = Pick<FileNode, 'path' | 'type' | 'mode' | 'uid' | 'gid' | 'size' | 'mtime' | 'linkTarget' | 'xattrs' | 'layer' | 'source'>
+/**
+ * A FileNode as `tree --json` prints it: the node itself, not a copy (a million-file tree is printed
+ * without a second million objects). An image node is the layer's tar entry, so a device also carries
+ * `devmajor`/`devminor`; a zip node carries `source` and the central directory's `crc32`.
+ */
+export type TreeEntry = FileNode & {devmajor?: number; devminor?: number}
 
 export interface TreeViewOptions {
   /** Only this path and what is under it. */
@@ -15,26 +19,21 @@ export interface TreeViewOptions {
 
 export function treeEntries(tree: FileTree, options: TreeViewOptions = {}): TreeEntry[] {
   const root = normalizeRoot(options.path)
-  const baseDepth = root === '/' ? 0 : root.split('/').length - 1
+  const baseDepth = depthOf(root)
   const out: TreeEntry[] = []
   for (const node of tree.walk(root)) {
-    const depth = node.path.split('/').length - 1 - baseDepth
-    if (options.depth !== undefined && depth > options.depth) continue
-    out.push({
-      path: node.path,
-      type: node.type,
-      mode: node.mode & 0o7777,
-      uid: node.uid,
-      gid: node.gid,
-      size: node.size,
-      mtime: node.mtime,
-      ...(node.linkTarget !== undefined ? {linkTarget: node.linkTarget} : {}),
-      ...(node.xattrs !== undefined ? {xattrs: node.xattrs} : {}),
-      layer: node.layer,
-      ...(node.source ? {source: node.source} : {}),
-    })
+    if (options.depth !== undefined && depthOf(node.path) - baseDepth > options.depth) continue
+    out.push(node)
   }
   return out
+}
+
+/** Slashes in a cleaned path ("/" → 0, "/a/b" → 2), without splitting it. */
+function depthOf(path: string): number {
+  if (path === '/') return 0
+  let depth = 0
+  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) depth++
+  return depth
 }
 
 function normalizeRoot(path?: string): string {

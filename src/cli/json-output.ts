@@ -3,7 +3,7 @@
  * entries is ~30 MB of JSON, and holding it as one string would cost that much memory again.
  */
 const CHUNK = 1 << 20
-const SLICE = 2000
+const SLICE = 500
 
 export function writeJson(value: unknown, write: (text: string) => void): void {
   let buffer = ''

@@ -11,7 +11,7 @@ import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
 import {openOptionsFrom} from '../cli/image-options.js'
 import {UsageError} from '../errors.js'
 import {resolveFunction} from '../lambda/resolve.js'
-import {renderTree} from '../report/views/tree-view.js'
+import {writeTree} from '../report/views/tree-view.js'
 
 export interface TreeResult {
   image?: ImageSummary
@@ -75,7 +75,7 @@ ${EXIT_CODES_HELP}`
       }
     }
     this.endProgress()
-    if (!this.jsonEnabled()) process.stdout.write(renderTree(result.entries, {color: this.useColor(flags.color), root: flags.path}))
+    if (!this.jsonEnabled()) writeTree(result.entries, {color: this.useColor(flags.color), root: flags.path}, (text) => process.stdout.write(text))
     return result
   }
 }

@@ -21,6 +21,8 @@ export interface LayerEntry {
   devmajor?: number
   devminor?: number
   xattrs?: Record<string, string>
+  /** Index of the layer that holds this entry. */
+  layer: number
 }
 
 /** `.wh.NAME` removes NAME from lower layers; `.wh..wh..opq` hides every lower child of its directory. */
@@ -51,7 +53,11 @@ export interface ContentSink {
 /** Called for each regular file of each layer; returns a sink to receive its bytes, or undefined to skip them. */
 export type ContentHook = (entry: LayerEntry, layer: LayerInfo) => ContentSink | undefined
 
-/** A path in a merged filesystem (an image at some layer, or the zip function's layout). */
+/**
+ * A path in a merged filesystem (an image at some layer, or the zip function's layout). On the image
+ * side a node is the LayerEntry that last wrote its path, the same object (a million-file layer is held
+ * once, not twice); the lower layers it hides are the tree's to tell (FileTree.hidden).
+ */
 export interface FileNode {
   path: string
   type: EntryType
@@ -65,8 +71,6 @@ export interface FileNode {
   xattrs?: Record<string, string>
   /** Index of the layer (or zip) that last wrote this path. */
   layer: number
-  /** Lower layers whose copy of this path this one replaced, lowest first. */
-  hides: number[]
   /** For the zip side: the zip file or layer ARN that wrote it. */
   source?: string
   /** Zip side: CRC-32 from the central directory. */

@@ -12,10 +12,12 @@
  *    written by this layer; a parent that is not a directory is replaced by one (never followed).
  * A hardlink node keeps type 'hardlink' and its target, and reports the size of the file it shares
  * (looked up when the link is applied); it adds no bytes of its own.
+ * Any other entry becomes its path's node as it is, the same object: the tree costs a path an index
+ * slot, not a second copy of the entry.
  */
 import type {FileNode, LayerContents, LayerEntry, Whiteout} from './entry.js'
 import {ancestors, parentPath} from './path.js'
-import {FileTree} from './tree.js'
+import {FileTree, type RemovedNode} from './tree.js'
 
 export interface FlattenOptions {
   /** Stop after this layer index (inclusive): the filesystem as of layer N. */
@@ -44,12 +46,15 @@ export function applyLayer(tree: FileTree, contents: LayerContents, index: numbe
   for (const entry of contents.entries) applyEntry(tree, entry, index, removed)
 }
 
-function applyWhiteouts(tree: FileTree, whiteouts: Whiteout[], entries: LayerEntry[]): Map<string, FileNode> {
-  const removed = new Map<string, FileNode>()
+/** What a path held before this layer: its node and the layers that node hid. */
+type Previous = RemovedNode
+
+function applyWhiteouts(tree: FileTree, whiteouts: Whiteout[], entries: LayerEntry[]): Map<string, Previous> {
+  const removed = new Map<string, Previous>()
   if (whiteouts.length === 0) return removed
   const recreated = new Set(entries.map((e) => e.path))
-  const remember = (nodes: FileNode[]) => {
-    for (const node of nodes) if (recreated.has(node.path)) removed.set(node.path, node)
+  const remember = (nodes: RemovedNode[]) => {
+    for (const gone of nodes) if (recreated.has(gone.node.path)) removed.set(gone.node.path, gone)
   }
   for (const whiteout of whiteouts) {
     if (whiteout.kind === 'file') remember(tree.remove(whiteout.path))
@@ -58,47 +63,40 @@ function applyWhiteouts(tree: FileTree, whiteouts: Whiteout[], entries: LayerEnt
   return removed
 }
 
-function applyEntry(tree: FileTree, entry: LayerEntry, layer: number, removed: Map<string, FileNode>): void {
+function applyEntry(tree: FileTree, entry: LayerEntry, layer: number, removed: Map<string, Previous>): void {
   ensureDirectories(tree, parentPath(entry.path), layer, removed)
-  const previous = tree.get(entry.path) ?? removed.get(entry.path)
-  const node: FileNode = {
-    path: entry.path,
-    type: entry.type,
-    mode: entry.mode,
-    uid: entry.uid,
-    gid: entry.gid,
-    size: entry.size,
-    mtime: entry.mtime,
-    layer,
-    hides: hidden(previous, layer),
-  }
-  if (entry.linkTarget !== undefined) node.linkTarget = entry.linkTarget
-  if (entry.xattrs !== undefined) node.xattrs = entry.xattrs
-  if (entry.type === 'hardlink' && entry.linkTarget) node.size = sharedSize(tree, entry.linkTarget)
-  tree.set(node)
+  const previous = current(tree, entry.path) ?? removed.get(entry.path)
+  let node: FileNode = entry
+  if (entry.type === 'hardlink' && entry.linkTarget) node = {...entry, layer, size: sharedSize(tree, entry.linkTarget)}
+  else if (entry.layer !== layer) node = {...entry, layer}
+  tree.set(node, hidden(previous, layer))
+}
+
+function current(tree: FileTree, path: string): Previous | undefined {
+  const node = tree.get(path)
+  return node ? {node, hides: tree.hidden(path)} : undefined
 }
 
 /** Makes `dir` and its ancestors directories, synthesizing what is missing or not a directory. */
-function ensureDirectories(tree: FileTree, dir: string, layer: number, removed: Map<string, FileNode>): void {
+function ensureDirectories(tree: FileTree, dir: string, layer: number, removed: Map<string, Previous>): void {
   if (dir === '/') return
   const existing = tree.get(dir)
   if (existing?.type === 'directory') return // then its ancestors are directories too
   for (const path of [...ancestors(dir), dir]) {
     const node = tree.get(path)
     if (node?.type === 'directory') continue
-    const previous = node ?? removed.get(path)
-    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer, hides: hidden(previous, layer)})
+    const previous = current(tree, path) ?? removed.get(path)
+    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer}, hidden(previous, layer))
   }
 }
 
-/** Shared by every node that hides nothing (most of them): one empty array, not one per node. Frozen: never grown in place. */
-const NOTHING_HIDDEN = Object.freeze([]) as unknown as number[]
+const NOTHING_HIDDEN: readonly number[] = Object.freeze([])
 
 /** Lower layers whose copy of a path a new node in `layer` hides (a duplicate in the same layer adds none). */
-function hidden(previous: FileNode | undefined, layer: number): number[] {
+function hidden(previous: Previous | undefined, layer: number): readonly number[] {
   if (!previous) return NOTHING_HIDDEN
-  if (previous.layer === layer) return previous.hides
-  return [...previous.hides, previous.layer]
+  if (previous.node.layer === layer) return previous.hides
+  return [...previous.hides, previous.node.layer]
 }
 
 /** Size of the content a hardlink shares: its target's, following a chain of hardlinks. */

@@ -35,6 +35,15 @@ export class LayerReader implements PushConsumer<LayerRead> {
     return {...this.walker.end(), ...stats}
   }
 
+  pendingEntries(): number {
+    return this.walker.pendingEntries
+  }
+
+  /** Entries walked since the last call, in tar order; `end` returns only the ones taken after it. */
+  takeEntries(): LayerContents['entries'] {
+    return this.walker.takeEntries()
+  }
+
   /** The typed error for a failure of the blob's source. */
   sourceError(error: unknown): Error {
     return this.decoder.sourceError(error)

@@ -40,7 +40,7 @@ const XATTR_PREFIX = 'SCHILY.xattr.'
 
 /** One layer's tar, pushed in chunks. Every error it throws is a LayerAuditError naming the layer. */
 export class LayerWalker {
-  private readonly entries: LayerEntry[] = []
+  private entries: LayerEntry[] = []
   private readonly whiteouts: Whiteout[] = []
   private readonly reader = new TarReader((member) => this.record(member))
 
@@ -57,6 +57,18 @@ export class LayerWalker {
     } catch (error) {
       throw asLayerError(error, this.layer, this.input)
     }
+  }
+
+  /** How many entries takeEntries would return. */
+  get pendingEntries(): number {
+    return this.entries.length
+  }
+
+  /** Entries recorded since the last call (a layer worker sends them on as it goes). */
+  takeEntries(): LayerEntry[] {
+    const taken = this.entries
+    this.entries = []
+    return taken
   }
 
   /** The source ended: the walk's result, or the truncated-tar error. */
@@ -96,6 +108,7 @@ export class LayerWalker {
       gid: member.gid,
       size: type === 'file' ? member.size : 0,
       mtime: member.mtime,
+      layer: layer.index,
     }
     if (type === 'symlink') entry.linkTarget = member.linkname
     else if (type === 'hardlink') {

@@ -47,7 +47,6 @@ function node(path: string, s: NodeSpec, defaults: {layer?: number; source?: str
     size: content?.length ?? s.size ?? 0,
     mtime: 0,
     layer: s.layer ?? defaults.layer ?? 0,
-    hides: [],
   }
   if (s.linkTarget !== undefined) n.linkTarget = s.linkTarget
   const source = s.source ?? defaults.source

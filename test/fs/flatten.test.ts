@@ -38,7 +38,8 @@ describe('flatten: whiteouts', () => {
     const top = await contentsOf(await packTar([{name: 'a/', type: 'directory', mode: 0o700}, {name: 'a/fresh', content: 'f'}, {name: '.wh.a', content: ''}]), 1)
     const tree = flatten([base, top])
     expect(paths(tree.entries())).toEqual(['/a', '/a/fresh', '/b'])
-    expect(tree.get('/a')).toMatchObject({mode: 0o700, layer: 1, hides: [0]})
+    expect(tree.get('/a')).toMatchObject({mode: 0o700, layer: 1})
+    expect(tree.hidden('/a')).toEqual([0])
   })
 
   it('opaque markers never become entries (ggcr #1623), even in a single layer', async () => {
@@ -54,19 +55,22 @@ describe('flatten: whiteouts', () => {
 
   it('whiteouts apply to lower layers only: an entry of the same layer survives its own .wh.', () => {
     const tree = flatten([base, layer(1, [{path: '/b', size: 9}], [{kind: 'file', path: '/b'}])])
-    expect(tree.get('/b')).toMatchObject({size: 9, layer: 1, hides: [0]})
+    expect(tree.get('/b')).toMatchObject({size: 9, layer: 1})
+    expect(tree.hidden('/b')).toEqual([0])
   })
 
   it('a path deleted in one layer and re-created in a later one hides nothing', () => {
     const tree = flatten([base, layer(1, [], [{kind: 'file', path: '/b'}]), layer(2, [{path: '/b', size: 4}])])
-    expect(tree.get('/b')).toMatchObject({layer: 2, hides: []})
+    expect(tree.get('/b')).toMatchObject({layer: 2})
+    expect(tree.hidden('/b')).toEqual([])
   })
 })
 
 describe('flatten: entries', () => {
   it('synthesizes implied parent directories (0755, root, written by that layer)', () => {
     const tree = flatten([layer(0, [{path: '/opt/extensions/ext', mode: 0o755, size: 5}])])
-    expect(tree.get('/opt')).toEqual({path: '/opt', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: 0, hides: []})
+    expect(tree.get('/opt')).toEqual({path: '/opt', type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: 0})
+    expect(tree.hidden('/opt')).toEqual([])
     expect(tree.get('/opt/extensions')).toMatchObject({type: 'directory', layer: 0})
     expect(tree.size).toBe(3)
   })
@@ -80,7 +84,8 @@ describe('flatten: entries', () => {
   it('a directory over a lower directory merges: metadata replaced, lower children kept', () => {
     const tree = flatten([layer(0, [dir('/d'), {path: '/d/old'}]), layer(1, [{...dir('/d'), mode: 0o711}, {path: '/d/new'}])])
     expect(paths(tree.entries())).toEqual(['/d', '/d/new', '/d/old'])
-    expect(tree.get('/d')).toMatchObject({mode: 0o711, layer: 1, hides: [0]})
+    expect(tree.get('/d')).toMatchObject({mode: 0o711, layer: 1})
+    expect(tree.hidden('/d')).toEqual([0])
     expect(tree.get('/d/old')).toMatchObject({layer: 0})
   })
 
@@ -90,24 +95,29 @@ describe('flatten: entries', () => {
       layer(1, [dir('/x'), {path: '/x/in'}, {path: '/y', size: 7}]),
     ])
     expect(paths(tree.entries())).toEqual(['/x', '/x/in', '/y'])
-    expect(tree.get('/x')).toMatchObject({type: 'directory', hides: [0]})
-    expect(tree.get('/y')).toMatchObject({type: 'file', size: 7, hides: [0]})
+    expect(tree.get('/x')).toMatchObject({type: 'directory'})
+    expect(tree.hidden('/x')).toEqual([0])
+    expect(tree.get('/y')).toMatchObject({type: 'file', size: 7})
+    expect(tree.hidden('/y')).toEqual([0])
   })
 
   it('an implied parent replaces a lower non-directory (never followed)', () => {
     const tree = flatten([layer(0, [{path: '/lib', type: 'symlink', linkTarget: 'usr/lib'}, dir('/usr'), dir('/usr/lib')]), layer(1, [{path: '/lib/x'}])])
-    expect(tree.get('/lib')).toMatchObject({type: 'directory', layer: 1, hides: [0]})
+    expect(tree.get('/lib')).toMatchObject({type: 'directory', layer: 1})
+    expect(tree.hidden('/lib')).toEqual([0])
     expect(tree.has('/usr/lib/x')).toBe(false)
   })
 
   it('duplicates in one layer: the last wins', () => {
     const tree = flatten([layer(0, [{path: '/f', size: 1}]), layer(1, [{path: '/f', size: 2}, {path: '/f', size: 3, mode: 0o600}])])
-    expect(tree.get('/f')).toMatchObject({size: 3, mode: 0o600, layer: 1, hides: [0]})
+    expect(tree.get('/f')).toMatchObject({size: 3, mode: 0o600, layer: 1})
+    expect(tree.hidden('/f')).toEqual([0])
   })
 
   it('hides accumulates lower layers, lowest first', () => {
     const tree = flatten([layer(0, [{path: '/f'}]), layer(1, []), layer(2, [{path: '/f'}]), layer(3, [{path: '/f'}])])
-    expect(tree.get('/f')).toMatchObject({layer: 3, hides: [0, 2]})
+    expect(tree.get('/f')).toMatchObject({layer: 3})
+    expect(tree.hidden('/f')).toEqual([0, 2])
   })
 
   it('a hardlink keeps its type and target and reports the shared size', () => {

@@ -108,6 +108,7 @@ describe('walkLayerTar headers', () => {
         gid: 3000001,
         size: 3,
         mtime: 1700000000,
+        layer: 0,
         xattrs: {'security.capability': 'cap', 'user.note': 'hello'},
       },
     ])

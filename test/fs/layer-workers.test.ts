@@ -167,7 +167,7 @@ describe.skipIf(!built)('readLayers in layer workers', () => {
     expect(streams.length).toBeLessThan(tars.length) // stopped opening layers after the failure
     for (const s of streams) expect(s.destroyed || s.readableEnded).toBe(true)
     await image.close()
-  })
+  }, 30_000)
 
   it("merges hook specs' per-layer results (a spec module of our own)", async () => {
     const {lib} = await dist()

@@ -56,7 +56,8 @@ describe.skipIf(!haveRealdata)('realdata: dive test-docker-image.tar', () => {
     const tree = flatten(await load())
     expect(tree.size).toBe(423) // MANIFEST §1.1 counts 424 in umoci's rootfs: the same 423 plus the root itself
     expect(tree.has('/root/example')).toBe(false)
-    expect(tree.get('/root/saved.txt')).toMatchObject({type: 'file', mode: 0o755, size: 6405, layer: 13, hides: [7]})
+    expect(tree.get('/root/saved.txt')).toMatchObject({type: 'file', mode: 0o755, size: 6405, layer: 13})
+    expect(tree.hidden('/root/saved.txt')).toEqual([7])
     expect(tree.get('/root/.saved.txt')).toMatchObject({size: 6405, layer: 8})
     expect(tree.get('/tmp/saved.again1.txt')).toMatchObject({layer: 11})
     expect(tree.get('/root/.data/saved.again2.txt')).toMatchObject({layer: 12})
@@ -119,7 +120,8 @@ describe.skipIf(!haveRealdata)('realdata: regclient layer-wh.tar', () => {
     const withExdir = {...lower, entries: [...lower.entries, {...lower.entries[0], path: '/exdir/old.txt'}]}
     const tree = flatten([withExdir, upper])
     expect(tree.entries().map((n) => n.path)).toEqual(['/exdir', '/layer1.txt', '/layer3.txt'])
-    expect(tree.get('/layer1.txt')).toMatchObject({layer: 1, hides: [0]})
+    expect(tree.get('/layer1.txt')).toMatchObject({layer: 1})
+    expect(tree.hidden('/layer1.txt')).toEqual([0])
   })
 })
 

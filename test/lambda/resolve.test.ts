@@ -175,7 +175,8 @@ describe('layer ARNs', () => {
 
   test('layer ARNs mixed with local zips, in order', async () => {
     const r = await resolve({layers: [EXT_ARN, libZip], endpointUrl: stub.endpoint})
-    expect(r.layout.tree.get('/opt/extensions/my-ext')).toMatchObject({layer: 1, source: libZip, hides: [0]})
+    expect(r.layout.tree.get('/opt/extensions/my-ext')).toMatchObject({layer: 1, source: libZip})
+    expect(r.layout.tree.hidden('/opt/extensions/my-ext')).toEqual([0])
     expect(r.layout.shadowed.map((s) => s.path)).toEqual(['/opt/extensions/my-ext'])
   })
 })

@@ -15,6 +15,8 @@ const port = parentPort
 if (!port) throw new Error('layer-worker.js runs as a worker thread (see src/fs/worker/pool.ts)')
 
 const post = (message: FromWorker): void => port.postMessage(message)
+/** Entries per 'entries' message: big enough that posting costs little, small enough to hold briefly. */
+const ENTRY_BATCH = 4096
 const factories = new Map<string, Promise<LayerHookFactory>>()
 /** Spec options by key, kept for this worker's later jobs (protocol.ts JobSpec). */
 const optionsByKey = new Map<number, unknown>()
@@ -54,6 +56,7 @@ class Job {
     }
     try {
       this.reader.write(chunk)
+      this.sendEntries(ENTRY_BATCH)
       post({type: 'ack', id: this.id, bytes: chunk.length})
     } catch (error) {
       this.fail(error)
@@ -64,12 +67,19 @@ class Job {
     this.ended = true
     if (this.failed || !this.reader) return
     try {
-      const read = this.reader.end()
-      post({type: 'done', id: this.id, result: {...read, hookResults: this.built.map((b) => b.result())}})
+      const {entries, ...read} = this.reader.end()
+      if (entries.length > 0) post({type: 'entries', id: this.id, json: JSON.stringify(entries)})
+      post({type: 'done', id: this.id, result: {...read, entries: [], hookResults: this.built.map((b) => b.result())}})
       jobs.delete(this.id)
     } catch (error) {
       this.fail(error)
     }
+  }
+
+  /** Posts the entries walked so far once there are at least `atLeast` of them. */
+  private sendEntries(atLeast: number): void {
+    if (this.reader!.pendingEntries() < atLeast) return
+    post({type: 'entries', id: this.id, json: JSON.stringify(this.reader!.takeEntries())})
   }
 
   fail(error: unknown): void {

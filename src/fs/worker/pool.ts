@@ -14,6 +14,7 @@ import type {Readable} from 'node:stream'
 import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import type {Image, LayerInfo} from '../../image/model.js'
+import type {LayerEntry} from '../entry.js'
 import type {HookSpecMessage} from '../hook-spec.js'
 import {reviveError, serializeError} from './error-transfer.js'
 import type {FromWorker, JobSpec, ToWorker, WorkerLayerResult} from './protocol.js'
@@ -128,6 +129,8 @@ class LayerWorkerHandle {
     let inFlight = 0
     let batch: Buffer | undefined
     let batchLength = 0
+    /** Entries the worker has sent so far, in tar order. */
+    const sent: LayerEntry[] = []
 
     let settle!: {resolve: (r: WorkerLayerResult) => void; reject: (e: Error) => void}
     const result = new Promise<WorkerLayerResult>((resolve, reject) => (settle = {resolve, reject}))
@@ -146,7 +149,12 @@ class LayerWorkerHandle {
         if (message.type === 'ack') {
           inFlight -= message.bytes
           if (blob && inFlight < RESUME_BELOW && blob.isPaused() && !blob.destroyed) blob.resume()
-        } else if (message.type === 'done') finish({result: message.result})
+        } else if (message.type === 'entries') {
+          for (const entry of JSON.parse(message.json) as LayerEntry[]) sent.push(entry)
+        } else if (message.type === 'done') {
+          for (const entry of message.result.entries) sent.push(entry)
+          finish({result: {...message.result, entries: sent}})
+        }
         else finish({error: reviveError(message.error)})
       },
       onCrash: (error) => finish({error}),

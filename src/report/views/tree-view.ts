@@ -9,13 +9,27 @@ import {humanBytes, modeString} from './units.js'
  * Lambda itself creates), its name and link target. Zip layouts get a legend of which zip L<n> is.
  */
 export function renderTree(entries: TreeEntry[], options: {color: boolean; root?: string}): string {
+  let out = ''
+  writeTree(entries, options, (text) => (out += text))
+  return out
+}
+
+/** renderTree in pieces of about a megabyte: a million-line tree is never one string. */
+export function writeTree(entries: TreeEntry[], options: {color: boolean; root?: string}, write: (text: string) => void): void {
   const c = new Chalk({level: options.color ? 1 : 0})
   const root = options.root && options.root !== '/' ? options.root.replace(/\/+$/, '') : '/'
   const rootDepth = root === '/' ? 1 : depthOf(root)
   let layerWidth = 2 // no spread: a million arguments overflow the stack
   for (const e of entries) layerWidth = Math.max(layerWidth, String(e.layer).length + 1)
   const sources = new Map<number, string>()
-  const out: string[] = []
+  let buffer = ''
+  const line = (text: string) => {
+    buffer += text + '\n'
+    if (buffer.length >= CHUNK) {
+      write(buffer)
+      buffer = ''
+    }
+  }
   for (const e of entries) {
     if (e.source) sources.set(e.layer, e.source)
     const indent = depthOf(e.path) - rootDepth
@@ -24,16 +38,16 @@ export function renderTree(entries: TreeEntry[], options: {color: boolean; root?
     const shown = e.type === 'directory' ? c.blue(name + '/') : executable ? c.green(name) : name
     const link = e.linkTarget !== undefined ? ` ${e.type === 'hardlink' ? '=>' : '->'} ${displayText(e.linkTarget)}` : ''
     const layer = (e.layer < 0 ? '-' : `L${e.layer}`).padStart(layerWidth)
-    out.push(
-      `${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}`,
-    )
+    line(`${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}`)
   }
   if (sources.size) {
-    out.push('')
-    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) out.push(c.dim(`L${layer} = ${displayText(source)}`))
+    line('')
+    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) line(c.dim(`L${layer} = ${displayText(source)}`))
   }
-  return out.join('\n') + (out.length ? '\n' : '')
+  if (buffer) write(buffer)
 }
+
+const CHUNK = 1 << 20
 
 function depthOf(path: string): number {
   return path.split('/').filter(Boolean).length
