@@ -47,35 +47,56 @@ interface PathRecord {
   minSize: number
 }
 
+/**
+ * Memory grows with paths, so a path seen once is only its size in `seen` (most paths are seen once),
+ * and it becomes a PathRecord when seen again. A path first seen in the last layer is never stored: its
+ * size counts once on both sides of the ratio. The stacked tree below is not advanced past the last layer.
+ */
 export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
-  const records = new Map<string, PathRecord>()
+  const seen = new Map<string, number | PathRecord>()
   const inefficient: PathRecord[] = []
   let fileCount = 0
+  let minimum = 0
+  let discovered = 0
   let base: DiveNode | undefined // layer 0's own tree, needed once more for the stack below layer 1
   let below: DiveNode | undefined // dive's StackTreeRange(trees, 0, current-1)
 
   layers.forEach((contents, index) => {
+    const last = index === layers.length - 1
     const {root, count} = buildLayerTree(contents)
     fileCount += count
-    if (index === 0) base = root
+    if (index === 0 && !last) base = root
 
     visitChildrenFirst(root, (node) => {
       if (!isLeaf(node)) return true
       const path = nodePath(node)
-      let record = records.get(path)
-      if (!record) {
-        record = {path, count: 0, cumulativeSize: 0, minSize: -1}
-        records.set(path, record)
-      }
       let size: number
       if (isWhiteout(node)) {
-        below ??= copyTree(base!)
+        below ??= copyTree(base ?? root)
         const previous = getNode(below, path)
-        if (!previous) return false // dive's visitor returns an error here: the rest of this layer goes unvisited
+        if (!previous) {
+          // dive's visitor returns an error here: the rest of this layer goes unvisited, and the path's
+          // record is left as created, with a minimum of -1
+          if (!seen.has(path)) seen.set(path, {path, count: 0, cumulativeSize: 0, minSize: -1})
+          return false
+        }
         size = previous.payload.isDir ? subtreeSize(previous) : 0
       } else {
         size = node.payload.size
       }
+      const before = seen.get(path)
+      if (before === undefined) {
+        if (last) {
+          minimum += size
+          discovered += size
+        } else seen.set(path, size)
+        return true
+      }
+      let record: PathRecord
+      if (typeof before === 'number') {
+        record = {path, count: 1, cumulativeSize: before, minSize: before}
+        seen.set(path, record)
+      } else record = before
       record.cumulativeSize += size
       if (record.minSize < 0 || size < record.minSize) record.minSize = size
       if (++record.count === 2) inefficient.push(record)
@@ -83,6 +104,7 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
     })
 
     // Advance the stacked tree to "everything below the next layer".
+    if (last) return
     if (index === 0) {
       below = copyTree(root)
       stack(below, root)
@@ -91,11 +113,14 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
     }
   })
 
-  let minimum = 0
-  let discovered = 0
-  for (const record of records.values()) {
-    minimum += record.minSize
-    discovered += record.cumulativeSize
+  for (const value of seen.values()) {
+    if (typeof value === 'number') {
+      minimum += value
+      discovered += value
+    } else {
+      minimum += value.minSize
+      discovered += value.cumulativeSize
+    }
   }
 
   const layerSizes = layers.map(layerSize)
