@@ -100,11 +100,6 @@ export interface BuildLayoutInput {
   limits?: ZipLimits
 }
 
-interface Placed {
-  zip: number
-  entry: ZipEntry
-}
-
 export async function buildFunctionLayout(input: BuildLayoutInput): Promise<FunctionLayout> {
   const sources: {source: ZipSource; role: 'layer' | 'code'; mount: string}[] = [
     ...input.layers.map((source) => ({source, role: 'layer' as const, mount: LAYERS_ROOT})),
@@ -117,13 +112,14 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
   const shadowed: ShadowedFile[] = []
   const notes: LayoutNote[] = []
   const flagged: FlaggedEntry[] = []
-  const placed = new Map<string, Placed>()
+  /** Layout nodes that are copies of their zip entry (symlinks: a node's size is 0, the entry's is its target's length). */
+  const copied = new Map<string, ZipEntry>()
   const names: string[] = []
 
   for (const {source} of sources) names.push(source.name ?? source.path)
   // Central directories are read at once (their reads overlap); entries are placed in layer order, and
   // the first zip in that order that fails is the error reported.
-  const opened = await Promise.allSettled(sources.map(({source, mount}, index) => openZip(source.path, {root: mount, name: names[index], limits: input.limits})))
+  const opened = await Promise.allSettled(sources.map(({source, mount}, index) => openZip(source.path, {root: mount, name: names[index], limits: input.limits, layer: index})))
   const archives = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
   try {
     const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')
@@ -147,7 +143,7 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
       for (const entry of archive.entries) {
         if (entry.problems || entry.noUnixMode) flagged.push({index, source: name, entry})
         if (entry.problems?.includes('unsafe-path')) continue
-        place(tree, entry, index, name, mount, placed, shadowed, notes, names)
+        place(tree, entry, index, name, mount, copied, shadowed, notes, names)
       }
     }
   } finally {
@@ -163,7 +159,7 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
     let archive = open.get(index)
     if (!archive) {
       const {source, mount} = sources[index]
-      archive = openZip(source.path, {root: mount, name: names[index], limits: input.limits})
+      archive = openZip(source.path, {root: mount, name: names[index], limits: input.limits, layer: index})
       open.set(index, archive)
     }
     return archive
@@ -184,16 +180,16 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
       tooLarge: unzippedSize > MAX_UNZIPPED_BYTES,
     },
     entryAt(path) {
-      const p = placed.get(path)
-      return p ? {index: p.zip, source: names[p.zip], entry: p.entry} : undefined
+      const entry = zipEntryAt(tree, copied, path)
+      return entry ? {index: entry.layer, source: names[entry.layer], entry} : undefined
     },
     async openFile(path) {
-      const p = placed.get(path)
-      if (!p || p.entry.type !== 'file') throw new ZipError('NOT_FOUND', `no regular file at ${path} in the function layout`)
-      const archive = await archiveFor(p.zip)
+      const placed = zipEntryAt(tree, copied, path)
+      if (!placed || placed.type !== 'file') throw new ZipError('NOT_FOUND', `no regular file at ${path} in the function layout`)
+      const archive = await archiveFor(placed.layer)
       // Reopened archives list equal entries in equal order; match by central-directory index.
-      const entry = archive.entries.find((e) => e.index === p.entry.index)
-      if (!entry) throw new ZipError('CORRUPT', `zip changed on disk since it was read (${path})`, {input: names[p.zip]})
+      const entry = entryByIndex(archive.entries, placed.index)
+      if (!entry) throw new ZipError('CORRUPT', `zip changed on disk since it was read (${path})`, {input: names[placed.layer]})
       return archive.openEntry(entry)
     },
     async close() {
@@ -204,11 +200,37 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
   }
 }
 
+/** The zip entry a layout path was placed from: the node itself, or the entry a copied node stands for. */
+function zipEntryAt(tree: FileTree, copied: Map<string, ZipEntry>, path: string): ZipEntry | undefined {
+  const node = tree.get(path)
+  if (!node || node.layer === LAMBDA_MADE) return undefined
+  if (isZipEntry(node)) return node
+  return copied.get(node.path)
+}
+
+function isZipEntry(node: FileNode): node is ZipEntry {
+  return 'compressionMethod' in node
+}
+
+/** An archive's entries are in central-directory order: a binary search by index. */
+function entryByIndex(entries: readonly ZipEntry[], index: number): ZipEntry | undefined {
+  let low = 0
+  let high = entries.length - 1
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    const at = entries[middle]!.index
+    if (at === index) return entries[middle]
+    if (at < index) low = middle + 1
+    else high = middle - 1
+  }
+  return undefined
+}
+
 function addRoot(tree: FileTree, root: string): void {
   const parts = root.split('/').filter(Boolean)
   for (let i = 1; i <= parts.length; i++) {
     const path = '/' + parts.slice(0, i).join('/')
-    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: LAMBDA_MADE, hides: []})
+    tree.set({path, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0, layer: LAMBDA_MADE})
   }
 }
 
@@ -218,7 +240,7 @@ function place(
   index: number,
   source: string,
   mount: string,
-  placed: Map<string, Placed>,
+  copied: Map<string, ZipEntry>,
   shadowed: ShadowedFile[],
   notes: LayoutNote[],
   names: string[],
@@ -234,11 +256,11 @@ function place(
     if (existing) {
       notes.push({index, source, name: entry.name, message: `${dir}: a ${existing.type} from ${names[existing.layer] ?? 'Lambda'} is replaced by a directory`})
     }
-    tree.set({path: dir, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: entry.mtime, layer: index, hides: existing ? [...existing.hides, existing.layer] : [], source})
-    placed.delete(dir)
+    tree.set({path: dir, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: entry.mtime, layer: index, source}, existing ? [...tree.hidden(dir), existing.layer] : [])
+    copied.delete(dir)
   }
   const existing = tree.get(entry.path)
-  const hides = existing && existing.layer !== LAMBDA_MADE ? [...existing.hides, existing.layer] : []
+  const hides = existing && existing.layer !== LAMBDA_MADE ? [...tree.hidden(entry.path), existing.layer] : []
   if (existing && existing.type !== 'directory' && entry.type !== 'directory' && existing.layer !== index) {
     shadowed.push({path: entry.path, by: index, bySource: source, over: [existing.layer], overSources: [names[existing.layer]]})
   } else if (existing && existing.type !== entry.type && (existing.type === 'directory' || entry.type === 'directory')) {
@@ -246,23 +268,14 @@ function place(
   }
   // A file or link over a directory removes the directory's subtree from the layout.
   if (existing?.type === 'directory' && entry.type !== 'directory') {
-    for (const gone of tree.remove(entry.path)) placed.delete(gone.path)
+    for (const gone of tree.remove(entry.path)) copied.delete(gone.node.path)
   }
-  const node: FileNode = {
-    path: entry.path,
-    type: entry.type,
-    mode: entry.mode,
-    uid: 0,
-    gid: 0,
-    // As in image trees, only regular files have a size (a symlink's target length is ZipEntry.size).
-    size: entry.type === 'file' ? entry.size : 0,
-    mtime: entry.mtime,
-    layer: index,
-    hides: hides.length > 0 ? [...new Set(hides)].sort((a, b) => a - b) : hides,
-    source,
-    crc32: entry.crc32,
-  }
-  if (entry.linkTarget !== undefined) node.linkTarget = entry.linkTarget
-  tree.set(node)
-  placed.set(entry.path, {zip: index, entry})
+  // The entry is the node (as on the image side, one object a path); only a symlink needs a copy, as
+  // its node's size is 0 and the entry's is its target's length.
+  let node: FileNode = entry
+  if (entry.type === 'symlink') {
+    node = {...entry, size: 0}
+    copied.set(entry.path, entry)
+  } else copied.delete(entry.path)
+  tree.set(node, hides.length > 0 ? [...new Set(hides)].sort((a, b) => a - b) : hides)
 }

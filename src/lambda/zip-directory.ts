@@ -66,8 +66,12 @@ const NTFS_EXTRA = 0x000a
 
 export interface CentralDirectory {
   entryCount: number
-  /** Parses the records; call only once the count was checked against the caller's cap. */
-  records(): Promise<CentralRecord[]>
+  /**
+   * Reads the directory and parses its records one at a time as they are iterated (a record is
+   * garbage once its entry is made: a million of them are never held at once); a malformed record
+   * throws ZipFormatError from the iteration. Call only once the count was checked against the cap.
+   */
+  records(): Promise<Iterable<CentralRecord>>
 }
 
 /** Finds the end records and reads how many entries there are; `records()` reads and parses them. */
@@ -117,8 +121,7 @@ export async function openCentralDirectory(handle: FileHandle, fileSize: number)
   }
 }
 
-function parseRecords(directory: Buffer, entryCount: number, directoryOffset: number): CentralRecord[] {
-  const records: CentralRecord[] = []
+function* parseRecords(directory: Buffer, entryCount: number, directoryOffset: number): Generator<CentralRecord> {
   let at = 0
   for (let n = 0; n < entryCount; n++) {
     if (at + CENTRAL_SIZE > directory.length) throw new ZipFormatError('corrupt', `central directory ends after ${n} of ${entryCount} entries`)
@@ -156,10 +159,9 @@ function parseRecords(directory: Buffer, entryCount: number, directoryOffset: nu
     if (record.method === 0 && record.compressedSize !== record.uncompressedSize + (record.flags & 1 ? 12 : 0)) {
       throw new ZipFormatError('corrupt', `entry ${n}: stored entry with compressed size ${record.compressedSize} != uncompressed size ${record.uncompressedSize}`)
     }
-    records.push(record)
+    yield record
     at = next
   }
-  return records
 }
 
 /** Sizes and offset that did not fit 32 bits are in the zip64 extra field, in this order, when maxed. */

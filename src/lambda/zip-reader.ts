@@ -42,6 +42,15 @@ export interface ZipEntry {
   noUnixMode?: true
   problems?: ZipEntryProblem[]
   compressionMethod: number
+  /**
+   * What a file in the function's layout also carries (the entry is its layout node: a layer of a million
+   * entries is held once): owner 0:0 as Lambda unpacks it, the index of the zip in the layout's order
+   * (OpenZipOptions.layer) and the zip's name.
+   */
+  uid: 0
+  gid: 0
+  layer: number
+  source: string
 }
 
 export interface ZipNote {
@@ -68,6 +77,8 @@ export interface OpenZipOptions {
   /** How errors name the input (a file name or an ARN); default the file's base name. */
   name?: string
   limits?: ZipLimits
+  /** The zip's position among a function's zips (ZipEntry.layer); default 0. */
+  layer?: number
 }
 
 const DEFAULT_LIMITS: Required<ZipLimits> = {
@@ -147,31 +158,40 @@ export class ZipArchive {
       if (directory.entryCount > limits.maxEntries) {
         throw new ZipError('TOO_LARGE', `${directory.entryCount} entries, over the cap of ${limits.maxEntries}`, {input: name})
       }
-      const rawEntries = await directory.records().catch((error: unknown) => {
+      const records = await directory.records().catch((error: unknown) => {
         throw asDirectoryError(error, name, 'unreadable central directory')
       })
-      checkBomb(rawEntries, size, limits, name)
+      const count = directory.entryCount
       const notes: ZipNote[] = []
-      const localHeaders = new Float64Array(rawEntries.length)
+      const localHeaders = new Float64Array(count)
+      const bomb = new BombCheck(count, limits)
       const byPath = new Map<string, ZipEntry>()
       const unsafe: ZipEntry[] = []
       let windowsNames = 0
-      rawEntries.forEach((r, index) => {
-        const entry = toEntry(r, index, root, notes)
-        if (!entry) return
-        if (entry.noUnixMode && nameBytes(r).includes(0x5c)) windowsNames++
-        localHeaders[index] = r.localHeaderOffset
-        if (entry.problems?.includes('unsafe-path')) {
-          unsafe.push(entry)
-          return
+      let index = 0
+      try {
+        for (const r of records) {
+          bomb.add(r, index)
+          const entry = toEntry(r, index, root, notes, options.layer ?? 0, name)
+          localHeaders[index] = r.localHeaderOffset
+          if (entry) {
+            if (entry.noUnixMode && nameBytes(r).includes(0x5c)) windowsNames++
+            if (entry.problems?.includes('unsafe-path')) unsafe.push(entry)
+            else {
+              const earlier = byPath.get(entry.path)
+              if (earlier) {
+                notes.push({name: entry.name, message: `duplicate entry for ${entry.path}: the later one (entry ${index}) wins over entry ${earlier.index}`})
+                byPath.delete(entry.path) // re-insert so the kept entry sits at its own position
+              }
+              byPath.set(entry.path, entry)
+            }
+          }
+          index++
         }
-        const earlier = byPath.get(entry.path)
-        if (earlier) {
-          notes.push({name: entry.name, message: `duplicate entry for ${entry.path}: the later one (entry ${index}) wins over entry ${earlier.index}`})
-          byPath.delete(entry.path) // re-insert so the kept entry sits at its own position
-        }
-        byPath.set(entry.path, entry)
-      })
+      } catch (error) {
+        throw asDirectoryError(error, name, 'unreadable central directory')
+      }
+      bomb.check(size, name)
       if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
       const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
       const archive = new ZipArchive(spool?.path ?? file, name, size, entries, notes, handle, localHeaders, spool)
@@ -303,36 +323,64 @@ function asDirectoryError(error: unknown, name: string, what: string): Error {
   return new ZipError('CORRUPT', `${what}: ${error.message}`, {input: name, cause: error})
 }
 
-/** Declared-size caps and overlapping entries (the "overlapped files" bomb) before anything is inflated. */
-function checkBomb(entries: CentralRecord[], zipSize: number, limits: Required<ZipLimits>, name: string): void {
-  let total = 0
-  for (const e of entries) {
-    total += e.uncompressedSize
-    if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > limits.maxRatio * Math.max(e.compressedSize, 1)) {
-      throw new ZipError('TOO_LARGE', `entry ${quoteInput(nameBytes(e).toString('utf8'))} declares ${e.uncompressedSize} bytes from ${e.compressedSize} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
+/**
+ * Declared-size caps and overlapping entries (the "overlapped files" bomb), before anything is inflated.
+ * Fed one record at a time, it keeps only numbers (typed arrays), and judges once the directory parsed
+ * whole: a directory that turns out malformed is reported as that, before any bomb.
+ */
+class BombCheck {
+  private total = 0
+  private readonly starts: Float64Array
+  private readonly ends: Float64Array
+  private overRatio?: {name: string; size: number; compressed: number}
+  private count = 0
+
+  constructor(
+    capacity: number,
+    private readonly limits: Required<ZipLimits>,
+  ) {
+    this.starts = new Float64Array(capacity)
+    this.ends = new Float64Array(capacity)
+  }
+
+  add(e: CentralRecord, index: number): void {
+    this.total += e.uncompressedSize
+    if (!this.overRatio && e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > this.limits.maxRatio * Math.max(e.compressedSize, 1)) {
+      this.overRatio = {name: nameBytes(e).toString('utf8'), size: e.uncompressedSize, compressed: e.compressedSize}
     }
-  }
-  if (total > limits.maxTotalSize) {
-    throw new ZipError('TOO_LARGE', `entries declare ${total} bytes uncompressed, over the cap of ${limits.maxTotalSize}`, {input: name})
-  }
-  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset)
-  for (let i = 0; i < byOffset.length; i++) {
-    const e = byOffset[i]
+    this.starts[index] = e.localHeaderOffset
     // The local header is at least 30 bytes plus the name; its extra field can only make the span longer.
-    const end = e.localHeaderOffset + 30 + e.nameLength + e.compressedSize
-    const last = i + 1 === byOffset.length
-    const next = last ? zipSize : byOffset[i + 1].localHeaderOffset
-    if (end > next) {
-      // Past the end of the file is a cut or damaged zip, not two entries sharing bytes.
-      if (last || e.localHeaderOffset >= zipSize) {
-        throw new ZipError('CORRUPT', `entry at offset ${e.localHeaderOffset} runs past the end of the ${zipSize}-byte file (truncated or damaged zip)`, {input: name})
+    this.ends[index] = e.localHeaderOffset + 30 + e.nameLength + e.compressedSize
+    this.count = index + 1
+  }
+
+  check(zipSize: number, name: string): void {
+    const {limits, overRatio, starts, ends} = this
+    if (overRatio) {
+      throw new ZipError('TOO_LARGE', `entry ${quoteInput(overRatio.name)} declares ${overRatio.size} bytes from ${overRatio.compressed} (ratio over ${limits.maxRatio}: a zip bomb?)`, {input: name})
+    }
+    if (this.total > limits.maxTotalSize) {
+      throw new ZipError('TOO_LARGE', `entries declare ${this.total} bytes uncompressed, over the cap of ${limits.maxTotalSize}`, {input: name})
+    }
+    // Stable by offset (ties keep directory order), as the sort of the records was.
+    const byOffset = Uint32Array.from({length: this.count}, (_, i) => i).sort((a, b) => starts[a]! - starts[b]! || a - b)
+    for (let i = 0; i < byOffset.length; i++) {
+      const at = byOffset[i]!
+      const start = starts[at]!
+      const last = i + 1 === byOffset.length
+      const next = last ? zipSize : starts[byOffset[i + 1]!]!
+      if (ends[at]! > next) {
+        // Past the end of the file is a cut or damaged zip, not two entries sharing bytes.
+        if (last || start >= zipSize) {
+          throw new ZipError('CORRUPT', `entry at offset ${start} runs past the end of the ${zipSize}-byte file (truncated or damaged zip)`, {input: name})
+        }
+        throw new ZipError('CORRUPT', `entries overlap at offset ${start} (a zip bomb?)`, {input: name})
       }
-      throw new ZipError('CORRUPT', `entries overlap at offset ${e.localHeaderOffset} (a zip bomb?)`, {input: name})
     }
   }
 }
 
-function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[]): ZipEntry | undefined {
+function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[], layer: number, source: string): ZipEntry | undefined {
   const host = r.versionMadeBy >>> 8
   const unixAttrs = r.externalAttributes >>> 16
   const hasUnixMode = UNIX_HOSTS.has(host) && unixAttrs !== 0
@@ -383,6 +431,10 @@ function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[]
     crc32: r.crc32 >>> 0,
     mtime: modifiedSeconds(r),
     compressionMethod: r.method,
+    uid: 0,
+    gid: 0,
+    layer,
+    source,
   }
   if (!hasUnixMode) entry.noUnixMode = true
   if (problems.length) entry.problems = problems

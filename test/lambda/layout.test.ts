@@ -64,10 +64,13 @@ describe('layers in order', () => {
   test('later zips overwrite earlier ones: layer index, source, hides, shadowed files', async () => {
     const layout = await buildFunctionLayout({layers: [{path: a, name: 'a.zip'}, {path: b, name: 'b.zip'}, {path: c, name: 'c.zip'}], code: {path: code}})
     const tool = layout.tree.get('/opt/bin/tool')!
-    expect(tool).toMatchObject({layer: 1, source: 'b.zip', hides: [0], mode: 0o700, size: 27})
+    expect(tool).toMatchObject({layer: 1, source: 'b.zip', mode: 0o700, size: 27})
+    expect(layout.tree.hidden('/opt/bin/tool')).toEqual([0])
     expect(typeof tool.crc32).toBe('number')
-    expect(layout.tree.get('/opt/lib/libz.so')).toMatchObject({type: 'file', layer: 2, hides: [0], source: 'c.zip'})
-    expect(layout.tree.get('/opt/lib/liba.so')).toMatchObject({layer: 0, hides: []})
+    expect(layout.tree.get('/opt/lib/libz.so')).toMatchObject({type: 'file', layer: 2, source: 'c.zip'})
+    expect(layout.tree.hidden('/opt/lib/libz.so')).toEqual([0])
+    expect(layout.tree.get('/opt/lib/liba.so')).toMatchObject({layer: 0})
+    expect(layout.tree.hidden('/opt/lib/liba.so')).toEqual([])
     expect(layout.shadowed).toEqual([
       {path: '/opt/bin/tool', by: 1, bySource: 'b.zip', over: [0], overSources: ['a.zip']},
       {path: '/opt/python/shared.py', by: 1, bySource: 'b.zip', over: [0], overSources: ['a.zip']},
