@@ -78,13 +78,23 @@ describe('registry source: retries, resumes and backoff through a faulty proxy',
     expect(proxy!.requests.filter((r) => isBlob(r, layerDigest)).map((r) => r.range)).toEqual([undefined, 'bytes=200000-'])
   })
 
-  it('a body that stalls every time is named as a stall, not as a reset', async () => {
+  it('a body that stalls every time is named as a stall, not as a reset, and given up after two stalls whatever the retry budget', async () => {
     const layerDigest = layout.images[0].layerDigests[0]
     const ref = await through((req) => (isBlob(req, layerDigest) ? {kind: 'stall', afterBytes: 1000} : {kind: 'pass'}))
-    const image = await source.open(ref, {registry: {...fast, timeoutMs: 300, retry: {attempts: 2, baseDelayMs: 10}}})
+    const image = await source.open(ref, {registry: {...fast, timeoutMs: 300, retry: {attempts: 5, baseDelayMs: 10}}})
     const error = await rejection(digestStream(await image.openLayer(image.layers[0])))
     expect(error.code).toBe('NETWORK')
     expect(error.line).toMatch(/: stalled \(no data for 300 ms\) after 2000 of \d+ bytes \(ETIMEDOUT; 2 attempts\)$/)
+  })
+
+  it('a manifest request that stalls every time fails after two stalls, naming the stall', async () => {
+    const ref = await through((req) => (isManifest(req) ? {kind: 'stall', afterBytes: 0} : {kind: 'pass'}))
+    const started = Date.now()
+    const error = await rejection(source.open(ref, {registry: {...fast, timeoutMs: 300, retry: {attempts: 5, baseDelayMs: 10}}}))
+    expect(error.code).toBe('NETWORK')
+    expect(error.line).toMatch(/no data for 300 ms/)
+    expect(proxy!.requests.filter(isManifest).length).toBe(2)
+    expect(Date.now() - started).toBeLessThan(5000)
   })
 
   it('gives up on a layer after the retry budget with a one-line error naming the layer', async () => {

@@ -16,7 +16,7 @@ import {RegistryError} from '../../../errors.js'
 import type {TransportError} from './http-transport.js'
 import type {RetryPolicy} from './options.js'
 import type {RegistryClient} from './registry-client.js'
-import {backoffDelay, isTransientCode, sleep} from './retry.js'
+import {backoffDelay, isStall, isTransientCode, MAX_STALLS, sleep} from './retry.js'
 
 const HIGH_WATER_MARK = 1024 * 1024
 const PROGRESS_RESETS_RETRIES = 8 * 1024 * 1024
@@ -46,6 +46,7 @@ export function openBlobStream(client: RegistryClient, options: BlobStreamOption
 async function* download(client: RegistryClient, options: BlobStreamOptions): AsyncGenerator<Buffer> {
   let received = 0
   const limit = options.size !== undefined && options.size >= 0 ? options.size + 1 : Number.POSITIVE_INFINITY
+  let stalls = 0
   for (let attempt = 1; ; attempt++) {
     const receivedBefore = received
     // Connection-level retries before headers happen inside the client; this loop handles the body.
@@ -91,7 +92,9 @@ async function* download(client: RegistryClient, options: BlobStreamOptions): As
     } catch (error) {
       const code = (error as TransportError).code
       res.destroy()
-      if (!isTransientCode(code) || attempt >= options.retry.attempts) {
+      // A stall after a good chunk of progress starts the count again, as the attempt budget does.
+      stalls = isStall(code) ? (received - receivedBefore >= PROGRESS_RESETS_RETRIES ? 1 : stalls + 1) : 0
+      if (!isTransientCode(code) || attempt >= options.retry.attempts || stalls >= MAX_STALLS) {
         const total = options.size !== undefined ? ` of ${options.size}` : ''
         // A stall is named as one ("no data for 60 s"), not as the reset it ends in.
         const what = code === 'ETIMEDOUT' && error instanceof Error ? `stalled (${error.message})` : 'connection lost'

@@ -74,6 +74,6 @@ export function readRegistryOptions(raw: Record<string, unknown> | undefined): R
       baseDelayMs: positive(retry.baseDelayMs, DEFAULT_RETRY.baseDelayMs),
       maxDelayMs: positive(retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs),
     },
-    timeoutMs: positive(o.timeoutMs, 60_000),
+    timeoutMs: positive(o.timeoutMs, positive(Number(process.env.LAYER_AUDIT_REGISTRY_TIMEOUT_MS), 60_000)),
   }
 }

@@ -14,7 +14,7 @@ import {readBody, redirectedHost, sendFollowingRedirects, TransportError, type H
 import {hasCredential, type Credential, type Keychain} from './keychain.js'
 import type {RetryPolicy} from './options.js'
 import {apiHost, isLoopbackHost} from './reference.js'
-import {backoffDelay, isRetriableStatus, isTransientCode, retryAfterMs, sleep} from './retry.js'
+import {backoffDelay, isRetriableStatus, isStall, isTransientCode, MAX_STALLS, retryAfterMs, sleep} from './retry.js'
 
 export const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -120,6 +120,7 @@ export class RegistryClient {
     let lastError: TransportError | undefined
     for (const scheme of schemes) {
       const base = `${scheme}://${this.host}`
+      let stalls = 0
       for (let attempt = 1; ; attempt++) {
         try {
           const res = await sendFollowingRedirects(this.request(new URL(`${base}/v2/`), 'GET', {}), this.allowHttp)
@@ -132,8 +133,9 @@ export class RegistryClient {
           return {base, challenge: status === 401 ? parseChallenge(res.headers['www-authenticate']) : undefined}
         } catch (error) {
           lastError = error as TransportError
+          if (isStall(lastError.code)) stalls++
           // A plain-HTTP server answers a TLS hello with garbage: go straight to http.
-          if (isTransientCode(lastError.code) && attempt < this.options.retry.attempts && !(plainAllowed && scheme === 'https')) {
+          if (isTransientCode(lastError.code) && attempt < this.options.retry.attempts && stalls < MAX_STALLS && !(plainAllowed && scheme === 'https')) {
             await sleep(backoffDelay(this.options.retry, attempt))
             continue
           }
@@ -159,6 +161,7 @@ export class RegistryClient {
     if (this.authorization === undefined && endpoint.challenge) await this.authorize(endpoint.challenge, false)
     const policy = this.options.retry
     let reauthenticated = false
+    let stalls = 0
     for (let attempt = 1; ; attempt++) {
       const sent = this.authorization ? {...headers, Authorization: this.authorization} : headers
       let res: IncomingMessage
@@ -166,7 +169,8 @@ export class RegistryClient {
         res = await sendFollowingRedirects(this.request(new URL(`${endpoint.base}${path}`), method, sent), this.allowHttp)
       } catch (error) {
         const transportError = error as TransportError
-        if (isTransientCode(transportError.code) && attempt < policy.attempts) {
+        if (isStall(transportError.code)) stalls++
+        if (isTransientCode(transportError.code) && attempt < policy.attempts && stalls < MAX_STALLS) {
           await sleep(backoffDelay(policy, attempt))
           continue
         }

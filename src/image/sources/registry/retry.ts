@@ -34,6 +34,17 @@ export function isTransientCode(code: string | undefined): boolean {
   )
 }
 
+/**
+ * Stalls (no data for the whole idle timeout) tried before giving up, whatever the retry budget: a
+ * registry silent twice in a row rarely speaks again, and each stall costs a full timeout (five of them
+ * held a CI job for five minutes). Progress in between starts the count again.
+ */
+export const MAX_STALLS = 2
+
+export function isStall(code: string | undefined): boolean {
+  return code === 'ETIMEDOUT'
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
