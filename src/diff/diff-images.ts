@@ -1,0 +1,151 @@
+/**
+ * `layer-audit diff A B`: both images are opened and read at the same time, each once, through the same
+ * verified streaming pass as `tree` (digests checked, nothing written to disk), with a content hook
+ * hashing the files of the layers the other image does not share. Then the merged trees (or, with
+ * `layers`, layer i against layer i), the configs and the manifests are compared.
+ */
+import {summarizeImage} from '../audit/image-summary.js'
+import type {LayerContents} from '../fs/entry.js'
+import {applyLayer, flatten} from '../fs/flatten.js'
+import {readLayers} from '../fs/read-layers.js'
+import {FileTree} from '../fs/tree.js'
+import {whiteoutMarkerPath} from '../fs/whiteout.js'
+import {cleanPath} from '../fs/path.js'
+import type {Image, OpenOptions} from '../image/model.js'
+import {openImage} from '../image/open.js'
+import {diffConfigs} from './config-diff.js'
+import {ContentHashes} from './content-hash.js'
+import {diffFiles, type DiffImageSide} from './file-diff.js'
+import {diffManifests, layerRows} from './manifest-diff.js'
+import type {DiffReport, FileChange, LayerPairDiff} from './model.js'
+import {summarizeDiff} from './summary.js'
+import {compareTreeOrder} from './tree-order.js'
+
+export interface DiffImagesOptions extends OpenOptions {
+  /** Only this path and what is under it. */
+  path?: string
+  ignore?: string[]
+  ignoreTimestamps?: boolean
+  ignoreHistory?: boolean
+  /** The reproducible-build question: timestamps, history, layer digests and media types do not count. */
+  semantic?: boolean
+  /** Every changed file shows its sha256 on both sides (content is compared either way). */
+  content?: boolean
+  /** Layer i of A against layer i of B, instead of the merged trees. */
+  layers?: boolean
+  showEnv?: boolean
+  /** Every path under an added or removed directory. */
+  verbose?: boolean
+  concurrency?: number
+}
+
+export async function diffImages(refA: string, refB: string, options: DiffImagesOptions = {}): Promise<DiffReport> {
+  const ignoreTimestamps = Boolean(options.ignoreTimestamps || options.semantic)
+  const ignoreHistory = Boolean(options.ignoreHistory || options.semantic)
+  const root = options.path ? cleanPath(options.path) : '/'
+  const opened = await Promise.allSettled([openImage(refA, options), openImage(refB, options)])
+  const images = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+  try {
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    if (failed) throw failed.reason
+    const [a, b] = images as [Image, Image]
+    const idsA = a.layers.map((l) => l.diffId)
+    const idsB = b.layers.map((l) => l.diffId)
+    const hashesA = new ContentHashes({skipDiffIds: idsA.filter((id) => idsB.includes(id))})
+    const hashesB = new ContentHashes({skipDiffIds: idsB.filter((id) => idsA.includes(id))})
+    const [layersA, layersB] = await Promise.all([
+      readLayers(a, {hookSpecs: [hashesA.spec()], concurrency: options.concurrency}),
+      readLayers(b, {hookSpecs: [hashesB.spec()], concurrency: options.concurrency}),
+    ])
+    hashesA.attach(layersA)
+    hashesB.attach(layersB)
+    const summaryA = summarizeImage(a, layersA)
+    const summaryB = summarizeImage(b, layersB)
+    const historyOf = (image: Image) => layerRows(image).map((row) => ({diffId: row.diffId, createdBy: row.createdBy}))
+    const sideA = {layers: historyOf(a), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesA.sha256(node)}
+    const sideB = {layers: historyOf(b), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesB.sha256(node)}
+    const fileOptions = {path: root, ignore: options.ignore, ignoreTimestamps, verbose: options.verbose}
+
+    let files: FileChange[] = []
+    let layers: LayerPairDiff[] | undefined
+    if (options.layers) {
+      layers = diffLayerPairs(layersA, layersB, sideA, sideB, fileOptions)
+    } else {
+      files = diffFiles({...sideA, tree: flatten(layersA, {release: true})}, {...sideB, tree: flatten(layersB, {release: true})}, fileOptions)
+    }
+    if (!options.content) for (const change of [...files, ...(layers ?? []).flatMap((l) => l.changes)]) dropHashes(change)
+
+    const config = diffConfigs(a.config, b.config, {showEnv: options.showEnv, ignoreTimestamps})
+    const manifest = diffManifests(a, b, {ignoreHistory, ignoreTimestamps})
+    const allFiles = layers ? layers.flatMap((l) => l.changes) : files
+    const summary = summarizeDiff({
+      files: allFiles,
+      config,
+      manifest,
+      countManifest: !options.semantic,
+      sizeA: summaryA.uncompressedSize,
+      sizeB: summaryB.uncompressedSize,
+    })
+    return {
+      command: 'diff',
+      a: summaryA,
+      b: summaryB,
+      options: {
+        mode: options.layers ? 'layers' : 'merged',
+        path: root,
+        ignore: options.ignore ?? [],
+        ignoreTimestamps,
+        ignoreHistory,
+        semantic: Boolean(options.semantic),
+        content: Boolean(options.content),
+        showEnv: Boolean(options.showEnv),
+      },
+      summary,
+      files,
+      ...(layers ? {layers} : {}),
+      config,
+      manifest,
+    }
+  } finally {
+    await Promise.all(images.map((image) => image.close()))
+  }
+}
+
+type Side = Omit<DiffImageSide, 'tree'>
+
+/** Layer i against layer i: each layer's own entries (as a tree of that layer alone) and its whiteouts. */
+function diffLayerPairs(layersA: LayerContents[], layersB: LayerContents[], a: Side, b: Side, options: Parameters<typeof diffFiles>[2]): LayerPairDiff[] {
+  const out: LayerPairDiff[] = []
+  for (let i = 0; i < Math.max(layersA.length, layersB.length); i++) {
+    const x = layersA[i]
+    const y = layersB[i]
+    const rowA = x ? {index: i, ...(x.layer.digest ? {digest: x.layer.digest} : {}), diffId: x.layer.diffId, ...(x.layer.size !== undefined ? {size: x.layer.size} : {}), ...(a.layers[i]?.createdBy ? {createdBy: a.layers[i]!.createdBy} : {})} : undefined
+    const rowB = y ? {index: i, ...(y.layer.digest ? {digest: y.layer.digest} : {}), diffId: y.layer.diffId, ...(y.layer.size !== undefined ? {size: y.layer.size} : {}), ...(b.layers[i]?.createdBy ? {createdBy: b.layers[i]!.createdBy} : {})} : undefined
+    const identical = Boolean(x && y && x.layer.diffId === y.layer.diffId)
+    const changes = identical ? [] : [...diffFiles({...a, tree: layerTree(x)}, {...b, tree: layerTree(y)}, options), ...diffWhiteouts(x, y, a, b)]
+    changes.sort((p, q) => compareTreeOrder(p.path, q.path))
+    out.push({index: i, ...(rowA ? {a: rowA} : {}), ...(rowB ? {b: rowB} : {}), identical, changes})
+  }
+  return out
+}
+
+function layerTree(contents: LayerContents | undefined): FileTree {
+  const tree = new FileTree()
+  if (contents) applyLayer(tree, {...contents, whiteouts: []}, contents.layer.index)
+  return tree
+}
+
+function diffWhiteouts(x: LayerContents | undefined, y: LayerContents | undefined, a: Side, b: Side): FileChange[] {
+  const markersA = new Set((x?.whiteouts ?? []).map(whiteoutMarkerPath))
+  const markersB = new Set((y?.whiteouts ?? []).map(whiteoutMarkerPath))
+  const side = (layer: number, s: Side) => ({type: 'whiteout' as const, mode: 0, uid: 0, gid: 0, size: 0, mtime: 0, layer, ...(s.layers[layer]?.createdBy ? {createdBy: s.layers[layer]!.createdBy} : {})})
+  const changes: FileChange[] = []
+  for (const path of markersA) if (!markersB.has(path)) changes.push({path, kind: 'removed', a: side(x!.layer.index, a)})
+  for (const path of markersB) if (!markersA.has(path)) changes.push({path, kind: 'added', b: side(y!.layer.index, b)})
+  return changes
+}
+
+function dropHashes(change: FileChange): void {
+  if (change.a) delete change.a.sha256
+  if (change.b) delete change.b.sha256
+}
