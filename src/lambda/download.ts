@@ -121,7 +121,7 @@ async function fetchOnce(location: PresignedUrl, file: string, sha256: string, s
   const response = await get(location, what, options.timeoutMs ?? 60_000)
   const status = response.statusCode ?? 0
   if (status !== 200) {
-    response.resume()
+    response.destroy() // not drained: a body without end would keep the process alive
     if (status === 403) {
       throw new AwsError('AWS', 'expired download URL (HTTP 403): the presigned URL is valid for 10 minutes; run again to get a fresh one', {input: what})
     }
@@ -129,7 +129,7 @@ async function fetchOnce(location: PresignedUrl, file: string, sha256: string, s
   }
   const declared = Number(response.headers['content-length'])
   if (size !== undefined && Number.isFinite(declared) && declared !== size) {
-    response.resume()
+    response.destroy() // not drained: a body without end would keep the process alive
     throw new DigestMismatchError('zip size', `${size} bytes`, `${declared} bytes`, {input: what})
   }
   const hash = createHash('sha256')

@@ -17,6 +17,8 @@ export type Fault =
   | {kind: 'short'; bytes: number}
   /** The whole body, then `bytes` more (chunked, no Content-Length); 'endless' until the client hangs up. */
   | {kind: 'append'; bytes: number | 'endless'}
+  /** The upstream status and headers, with the body replaced by what `body` makes of it (Content-Length fixed). */
+  | {kind: 'mutate'; body: (original: Buffer) => Buffer}
 
 export interface SeenRequest {
   method: string
@@ -62,11 +64,12 @@ export async function startFaultProxy(
     if (options.upstreamAuthorization) headers.authorization = options.upstreamAuthorization
     if (fault.kind === 'ignore-range') delete headers.range
     const upstream = http.request({host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers}, (up) => {
-      if (fault.kind === 'short') {
+      if (fault.kind === 'short' || fault.kind === 'mutate') {
         const body: Buffer[] = []
         up.on('data', (chunk: Buffer) => body.push(chunk))
         up.on('end', () => {
-          const part = Buffer.concat(body).subarray(0, fault.bytes)
+          const whole = Buffer.concat(body)
+          const part = fault.kind === 'short' ? whole.subarray(0, fault.bytes) : fault.body(whole)
           res.writeHead(up.statusCode ?? 502, {...up.headers, 'content-length': String(part.length)})
           res.end(part)
         })

@@ -105,7 +105,7 @@ export async function sendFollowingRedirects(
       if (origin(current.url) !== firstOrigin) redirectedHost.set(res, current.url.host)
       return res
     }
-    res.resume()
+    discard(res)
     if (hop >= MAX_REDIRECTS) throw new TransportError('too many redirects', 'EREDIRECT')
     let next: URL
     try {
@@ -123,6 +123,15 @@ export async function sendFollowingRedirects(
 }
 
 /** Read a small body whole, refusing more than `max` bytes. */
+/**
+ * Drops a response whose body is not wanted (a ping, a redirect, an answer about to be retried). The
+ * connection is closed, not drained: a body without end would otherwise be read for ever in the
+ * background and keep the process alive after its work is done.
+ */
+export function discard(res: IncomingMessage): void {
+  res.destroy()
+}
+
 export async function readBody(res: IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(res.headers['content-length'])
   if (Number.isFinite(declared) && declared > max) {

@@ -10,7 +10,7 @@ import type {IncomingMessage} from 'node:http'
 import {AwsError, DigestMismatchError, RegistryError} from '../../../errors.js'
 import {parseChallenge, type Challenge} from './challenge.js'
 import {quoteInput} from '../../../io/input-text.js'
-import {readBody, redirectedHost, sendFollowingRedirects, TransportError, type HttpRequest} from './http-transport.js'
+import {discard, readBody, redirectedHost, sendFollowingRedirects, TransportError, type HttpRequest} from './http-transport.js'
 import {hasCredential, type Credential, type Keychain} from './keychain.js'
 import type {RetryPolicy} from './options.js'
 import {apiHost, isLoopbackHost} from './reference.js'
@@ -124,7 +124,7 @@ export class RegistryClient {
       for (let attempt = 1; ; attempt++) {
         try {
           const res = await sendFollowingRedirects(this.request(new URL(`${base}/v2/`), 'GET', {}), this.allowHttp)
-          res.resume()
+          discard(res)
           const status = res.statusCode ?? 0
           if (isRetriableStatus(status) && attempt < this.options.retry.attempts) {
             await sleep(backoffDelay(this.options.retry, attempt, retryAfterMs(res.headers)))
@@ -182,7 +182,7 @@ export class RegistryClient {
       if (status === 401 && !reauthenticated) {
         const challenge = parseChallenge(res.headers['www-authenticate']) ?? endpoint.challenge
         if (challenge) {
-          res.resume()
+          discard(res)
           reauthenticated = true
           await this.authorize(challenge, true)
           attempt--
@@ -190,7 +190,7 @@ export class RegistryClient {
         }
       }
       if (isRetriableStatus(status) && attempt < policy.attempts) {
-        res.resume()
+        discard(res)
         await sleep(backoffDelay(policy, attempt, retryAfterMs(res.headers)))
         continue
       }
@@ -279,12 +279,12 @@ export class RegistryClient {
       }
       const status = res.statusCode ?? 0
       if (isRetriableStatus(status) && attempt < this.options.retry.attempts) {
-        res.resume()
+        discard(res)
         await sleep(backoffDelay(this.options.retry, attempt, retryAfterMs(res.headers)))
         continue
       }
       if (status !== 200) {
-        res.resume()
+        discard(res)
         const rejected = status === 401 || status === 403
         throw new RegistryError(
           'NETWORK',
@@ -317,7 +317,7 @@ export class RegistryClient {
     try {
       const res = await this.exchange('GET', `/v2/${this.repository}/tags/list`, {}, `tags of ${this.repository}`)
       if (res.statusCode !== 404) {
-        res.resume()
+        discard(res)
         return false
       }
       const body = await readBody(res, MAX_ERROR_BODY)
