@@ -59,6 +59,20 @@ describe('tree prints names from the image escaped', () => {
       const paths = (JSON.parse(json.stdout) as {entries: {path: string}[]}).entries.map((e) => e.path)
       expect(paths).toContain(decodeByteString(Buffer.from('/caf\xe9', 'latin1')))
       expect(paths).toContain('/split\nrow')
+      // diff against an empty image: every hostile name is an added path, escaped in table and Markdown.
+      const empty = tempDir()
+      try {
+        const blank = new OciLayoutBuilder(empty.path)
+        blank.writeIndex([blank.image({layers: [{tar: await packTar([{name: 'ok', content: 'z'}])}]})])
+        for (const format of ['table', 'markdown', 'junit']) {
+          const diff = await runCli(['diff', empty.path, dir.path, '--format', format])
+          expect(diff.code, diff.stderr).toBe(1)
+          expect(diff.stdout, format).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/)
+          expect(diff.stdout, format).toContain('split\\nrow')
+        }
+      } finally {
+        empty.cleanup()
+      }
     } finally {
       dir.cleanup()
     }

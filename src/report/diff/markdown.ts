@@ -1,9 +1,11 @@
 /** `diff --format markdown`: a PR comment — verdict first, then layers, config and files as short tables. */
 import type {DiffReport} from '../../diff/model.js'
+import {displayText} from '../escape.js'
 import {humanBytes} from '../views/units.js'
 import {CHANGE_CODE, configLine, createdBy, fileDetail, lambdaLine, layerPair, verdict} from './describe.js'
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/`/g, "'")
+/** Text for a table cell: controls escaped (displayText), and nothing that ends the cell or the code span. */
+const cell = (text: string) => displayText(text).replace(/\|/g, '\\|').replace(/`/g, "'")
 
 export function renderDiffMarkdown(report: DiffReport, options: {limit?: number} = {}): string {
   const s = report.summary
