@@ -19,7 +19,7 @@ import {diffFiles, type DiffImageSide} from './file-diff.js'
 import {diffManifests, layerRows} from './manifest-diff.js'
 import type {DiffReport, FileChange, LayerPairDiff} from './model.js'
 import {summarizeDiff} from './summary.js'
-import {compareTreeOrder} from './tree-order.js'
+import {compareTreeOrder} from '../fs/tree-order.js'
 
 export interface DiffImagesOptions extends OpenOptions {
   /** Only this path and what is under it. */

@@ -7,7 +7,7 @@ import type {FileNode} from '../fs/entry.js'
 import type {FileTree} from '../fs/tree.js'
 import {matchesGlob} from '../audit/path-glob.js'
 import type {DiffSide, FileChange, FileField} from './model.js'
-import {compareTreeOrder, isAtOrUnder} from './tree-order.js'
+import {compareTreeOrder, isAtOrUnder} from '../fs/tree-order.js'
 
 /** What the diff needs to know about one image beyond its tree. */
 export interface DiffImageSide {

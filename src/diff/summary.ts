@@ -1,6 +1,6 @@
 /** The one-glance answer: counts, bytes, where the layers part, and what the change means for Lambda. */
 import type {ConfigChange, DiffSummary, FileChange, ManifestDiff} from './model.js'
-import {isAtOrUnder} from './tree-order.js'
+import {isAtOrUnder} from '../fs/tree-order.js'
 
 /** Lambda's limit on an image function's uncompressed layers. */
 export const LAMBDA_IMAGE_LIMIT = 10 * 1024 ** 3

@@ -13,6 +13,7 @@
  * - sizes are tar header sizes (hardlinks 0).
  */
 import type {LayerContents, LayerEntry, Whiteout} from './entry.js'
+import {compareTreeOrder} from './tree-order.js'
 import {buildLayerTree, copyTree, type DiveNode, getNode, isLeaf, isWhiteout, nodePath, stack, visitChildrenFirst} from './dive-tree.js'
 
 export interface InefficientFile {
@@ -63,6 +64,22 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
 
   layers.forEach((contents, index) => {
     const last = index === layers.length - 1
+    if (last && contents.whiteouts.length === 0) {
+      // No whiteout, so dive's visit cannot stop early: the last layer needs no tree of its own.
+      const visited = visitLastLayer(contents, seen)
+      fileCount += visited.count
+      minimum += visited.newBytes
+      discovered += visited.newBytes
+      for (const {path, size} of visited.again) {
+        const before = seen.get(path)!
+        const record = typeof before === 'number' ? {path, count: 1, cumulativeSize: before, minSize: before} : before
+        seen.set(path, record)
+        record.cumulativeSize += size
+        if (record.minSize < 0 || size < record.minSize) record.minSize = size
+        if (++record.count === 2) inefficient.push(record)
+      }
+      return
+    }
     const {root, count} = buildLayerTree(contents)
     fileCount += count
     if (index === 0 && !last) base = root
@@ -144,6 +161,36 @@ export function computeEfficiency(layers: LayerContents[]): ImageEfficiency {
     fileCount,
     layerSizes,
   }
+}
+
+/**
+ * dive's visit of a last layer without whiteouts, without building its tree (a million-file layer would
+ * cost a second tree): its nodes are its distinct paths and their ancestors, its leaves the paths no
+ * other path lies under. A leaf new to the image only adds its size to both sums, in any order; leaves
+ * seen in lower layers are returned in dive's visiting order (tree order), which decides ties.
+ */
+function visitLastLayer(contents: LayerContents, seen: ReadonlyMap<string, unknown>): {count: number; newBytes: number; again: {path: string; size: number}[]} {
+  const sizes = new Map<string, number>() // a duplicate path: the later entry wins, as dive's AddPath
+  for (const entry of contents.entries) sizes.set(entry.path, entry.size)
+  const inner = new Set<string>()
+  for (const path of sizes.keys()) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+      const parent = path.slice(0, slash)
+      if (inner.has(parent)) break // then its ancestors are in too
+      inner.add(parent)
+    }
+  }
+  let count = sizes.size
+  for (const dir of inner) if (!sizes.has(dir)) count++
+  let newBytes = 0
+  const again: {path: string; size: number}[] = []
+  for (const [path, size] of sizes) {
+    if (inner.has(path)) continue
+    if (seen.has(path)) again.push({path, size})
+    else newBytes += size
+  }
+  again.sort((a, b) => compareTreeOrder(a.path, b.path))
+  return {count, newBytes, again}
 }
 
 /** One node of a layer's own tree, in the order dive's export lists a layer's files. */
