@@ -67,11 +67,12 @@ const NTFS_EXTRA = 0x000a
 export interface CentralDirectory {
   entryCount: number
   /**
-   * Reads the directory and parses its records one at a time as they are iterated (a record is
-   * garbage once its entry is made: a million of them are never held at once); a malformed record
-   * throws ZipFormatError from the iteration. Call only once the count was checked against the cap.
+   * Reads the directory a megabyte at a time and parses its records as they are iterated, a batch per
+   * read (a record is garbage once its entry is made: neither a million records nor the whole directory
+   * is ever held); a malformed record throws ZipFormatError from the iteration. Call only once the count
+   * was checked against the cap.
    */
-  records(): Promise<Iterable<CentralRecord>>
+  records(): AsyncIterable<CentralRecord[]>
 }
 
 /** Finds the end records and reads how many entries there are; `records()` reads and parses them. */
@@ -117,50 +118,76 @@ export async function openCentralDirectory(handle: FileHandle, fileSize: number)
   if (length > MAX_DIRECTORY_BYTES) throw new ZipFormatError('too-large', `central directory of ${length} bytes, over the cap of ${MAX_DIRECTORY_BYTES}`)
   return {
     entryCount,
-    records: async () => parseRecords(await readExactly(handle, length, directoryOffset), entryCount, directoryOffset),
+    records: () => parseRecords(handle, length, entryCount, directoryOffset),
   }
 }
 
-function* parseRecords(directory: Buffer, entryCount: number, directoryOffset: number): Generator<CentralRecord> {
+/** Bytes read from the directory at a time; a record is at most 46 + 3 × 65,535 bytes, so one always fits. */
+const DIRECTORY_CHUNK = 1 << 20
+
+async function* parseRecords(handle: FileHandle, length: number, entryCount: number, directoryOffset: number): AsyncGenerator<CentralRecord[]> {
+  let directory: Buffer = Buffer.alloc(0) // the unparsed bytes; `base` is where they start in the directory
+  let base = 0
+  let read = 0
   let at = 0
-  for (let n = 0; n < entryCount; n++) {
-    if (at + CENTRAL_SIZE > directory.length) throw new ZipFormatError('corrupt', `central directory ends after ${n} of ${entryCount} entries`)
-    const signature = directory.readUInt32LE(at)
-    if (signature !== CENTRAL_SIGNATURE) {
-      throw new ZipFormatError('corrupt', `invalid central directory file header signature 0x${signature.toString(16)} at offset ${directoryOffset + at}`)
+  let n = 0
+  while (n < entryCount) {
+    // What is left of the last read, followed by the next one.
+    if (read < length) {
+      const more = await readExactly(handle, Math.min(DIRECTORY_CHUNK, length - read), directoryOffset + read)
+      directory = at < directory.length ? Buffer.concat([directory.subarray(at), more]) : more
+      base += at
+      at = 0
+      read += more.length
     }
-    const nameLength = directory.readUInt16LE(at + 28)
-    const extraLength = directory.readUInt16LE(at + 30)
-    const commentLength = directory.readUInt16LE(at + 32)
-    const nameStart = at + CENTRAL_SIZE
-    const extraStart = nameStart + nameLength
-    const next = extraStart + extraLength + commentLength
-    if (next > directory.length) throw new ZipFormatError('corrupt', `central directory entry ${n} runs past the directory`)
-    const record: CentralRecord = {
-      versionMadeBy: directory.readUInt16LE(at + 4),
-      flags: directory.readUInt16LE(at + 8),
-      method: directory.readUInt16LE(at + 10),
-      dosTime: directory.readUInt16LE(at + 12),
-      dosDate: directory.readUInt16LE(at + 14),
-      crc32: directory.readUInt32LE(at + 16),
-      compressedSize: directory.readUInt32LE(at + 20),
-      uncompressedSize: directory.readUInt32LE(at + 24),
-      directory,
-      nameStart,
-      nameLength,
-      extraStart,
-      extraLength,
-      externalAttributes: directory.readUInt32LE(at + 38),
-      localHeaderOffset: directory.readUInt32LE(at + 42),
+    const last = read >= length
+    const batch: CentralRecord[] = []
+    for (; n < entryCount; n++) {
+      if (at + CENTRAL_SIZE > directory.length) {
+        if (!last) break
+        throw new ZipFormatError('corrupt', `central directory ends after ${n} of ${entryCount} entries`)
+      }
+      const signature = directory.readUInt32LE(at)
+      if (signature !== CENTRAL_SIGNATURE) {
+        throw new ZipFormatError('corrupt', `invalid central directory file header signature 0x${signature.toString(16)} at offset ${directoryOffset + base + at}`)
+      }
+      const nameLength = directory.readUInt16LE(at + 28)
+      const extraLength = directory.readUInt16LE(at + 30)
+      const commentLength = directory.readUInt16LE(at + 32)
+      const nameStart = at + CENTRAL_SIZE
+      const extraStart = nameStart + nameLength
+      const next = extraStart + extraLength + commentLength
+      if (next > directory.length) {
+        if (!last) break
+        throw new ZipFormatError('corrupt', `central directory entry ${n} runs past the directory`)
+      }
+      const record: CentralRecord = {
+        versionMadeBy: directory.readUInt16LE(at + 4),
+        flags: directory.readUInt16LE(at + 8),
+        method: directory.readUInt16LE(at + 10),
+        dosTime: directory.readUInt16LE(at + 12),
+        dosDate: directory.readUInt16LE(at + 14),
+        crc32: directory.readUInt32LE(at + 16),
+        compressedSize: directory.readUInt32LE(at + 20),
+        uncompressedSize: directory.readUInt32LE(at + 24),
+        directory,
+        nameStart,
+        nameLength,
+        extraStart,
+        extraLength,
+        externalAttributes: directory.readUInt32LE(at + 38),
+        localHeaderOffset: directory.readUInt32LE(at + 42),
+      }
+      if (record.flags & FLAG_STRONG_ENCRYPTION) throw new ZipFormatError('corrupt', `entry ${n}: strong encryption is not supported`)
+      applyZip64(record, n)
+      // A stored entry's data is its content (plus the 12-byte header of traditional encryption).
+      if (record.method === 0 && record.compressedSize !== record.uncompressedSize + (record.flags & 1 ? 12 : 0)) {
+        throw new ZipFormatError('corrupt', `entry ${n}: stored entry with compressed size ${record.compressedSize} != uncompressed size ${record.uncompressedSize}`)
+      }
+      batch.push(record)
+      at = next
     }
-    if (record.flags & FLAG_STRONG_ENCRYPTION) throw new ZipFormatError('corrupt', `entry ${n}: strong encryption is not supported`)
-    applyZip64(record, n)
-    // A stored entry's data is its content (plus the 12-byte header of traditional encryption).
-    if (record.method === 0 && record.compressedSize !== record.uncompressedSize + (record.flags & 1 ? 12 : 0)) {
-      throw new ZipFormatError('corrupt', `entry ${n}: stored entry with compressed size ${record.compressedSize} != uncompressed size ${record.uncompressedSize}`)
-    }
-    yield record
-    at = next
+    if (batch.length > 0) yield batch
   }
 }
 

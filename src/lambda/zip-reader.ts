@@ -158,9 +158,6 @@ export class ZipArchive {
       if (directory.entryCount > limits.maxEntries) {
         throw new ZipError('TOO_LARGE', `${directory.entryCount} entries, over the cap of ${limits.maxEntries}`, {input: name})
       }
-      const records = await directory.records().catch((error: unknown) => {
-        throw asDirectoryError(error, name, 'unreadable central directory')
-      })
       const count = directory.entryCount
       const notes: ZipNote[] = []
       const localHeaders = new Float64Array(count)
@@ -170,7 +167,7 @@ export class ZipArchive {
       let windowsNames = 0
       let index = 0
       try {
-        for (const r of records) {
+        for await (const batch of directory.records()) for (const r of batch) {
           bomb.add(r, index)
           const entry = toEntry(r, index, root, notes, options.layer ?? 0, name)
           localHeaders[index] = r.localHeaderOffset
