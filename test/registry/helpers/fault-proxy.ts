@@ -9,7 +9,7 @@ import type {AddressInfo} from 'node:net'
 
 export type Fault =
   | {kind: 'pass'}
-  | {kind: 'status'; status: number; retryAfter?: string; body?: unknown}
+  | {kind: 'status'; status: number; retryAfter?: string; body?: unknown; /** Sent as it is, instead of `body` as JSON. */ rawBody?: string}
   | {kind: 'cut'; afterBytes: number}
   | {kind: 'stall'; afterBytes: number}
   | {kind: 'ignore-range'}
@@ -56,7 +56,7 @@ export async function startFaultProxy(
     const fault = decide(seen, requests)
     if (fault.kind === 'status') {
       res.writeHead(fault.status, {'Content-Type': 'application/json', ...(fault.retryAfter ? {'Retry-After': fault.retryAfter} : {})})
-      res.end(JSON.stringify(fault.body ?? {errors: [{code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'test fault'}]}))
+      res.end(fault.rawBody ?? JSON.stringify(fault.body ?? {errors: [{code: fault.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'test fault'}]}))
       return
     }
     const headers = {...req.headers}
