@@ -4,7 +4,7 @@ import {inspectFunction, type FunctionInspectResult} from '../audit/inspect-func
 import {inspectImage, type InspectResult} from '../audit/inspect.js'
 import {loadImage} from '../audit/load-image.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
-import {EXIT_CODES_HELP} from '../cli/exit-codes.js'
+import {VIEW_EXIT_CODES_HELP} from '../cli/exit-codes.js'
 import {awsFlags, functionFlags, imageFlags} from '../cli/flags.js'
 import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
 import {openOptionsFrom} from '../cli/image-options.js'
@@ -17,7 +17,7 @@ export default class Inspect extends LayerAuditCommand {
   static override summary = 'Show what an image holds — manifest, platform, config, sizes, efficiency, layers — or summarise a zip function.'
   static override description = `IMAGE is a docker save tarball (optionally gzip-compressed), an OCI layout directory or tar, or "-" for an archive on stdin; skopeo-style prefixes (docker-archive:, oci-archive:PATH[:REF], oci:DIR[:REF]) are accepted. Every layer is read once and its digests verified.
 
-${EXIT_CODES_HELP}`
+${VIEW_EXIT_CODES_HELP}`
   static override examples = [
     '<%= config.bin %> inspect image.tar',
     '<%= config.bin %> inspect oci:./layout:v1 --platform linux/arm64',

@@ -5,7 +5,7 @@ import {loadImage} from '../audit/load-image.js'
 import type {FunctionSummary, ImageSummary} from '../audit/report.js'
 import {treeEntries, type TreeEntry} from '../audit/tree-view.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
-import {EXIT_CODES_HELP} from '../cli/exit-codes.js'
+import {VIEW_EXIT_CODES_HELP} from '../cli/exit-codes.js'
 import {awsFlags, functionFlags, imageFlags} from '../cli/flags.js'
 import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
 import {openOptionsFrom} from '../cli/image-options.js'
@@ -25,7 +25,7 @@ export default class Tree extends LayerAuditCommand {
 
 Without IMAGE: the layout Lambda creates for a zip function — its layers (--layer ZIP|ARN, in order) unpacked into /opt, later ones overwriting earlier ones, and its code (--function-zip, --function or --function-config) in /var/task. Each entry's "layer" is the index of the zip that wrote it and "source" names that zip or ARN.
 
-${EXIT_CODES_HELP}`
+${VIEW_EXIT_CODES_HELP}`
   static override examples = [
     '<%= config.bin %> tree image.tar --path /opt',
     '<%= config.bin %> tree image.tar --layer 2 --depth 2',
