@@ -1,7 +1,7 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Report} from '../audit/report.js'
-import {LayerAuditError} from '../errors.js'
+import {LayerAuditError, UsageError} from '../errors.js'
 import {displayText} from '../report/escape.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
 import {writeJson} from './json-output.js'
@@ -34,6 +34,11 @@ export abstract class LayerAuditCommand extends Command {
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv)
+    // --json prints the JSON report; --format names another: one would silently win over the other.
+    const format = (parsed.flags as {format?: unknown}).format
+    if (typeof format === 'string' && this.jsonEnabled()) {
+      throw new UsageError(`--json and --format ${format} ask for two outputs on stdout: give one (--format json is --json)`)
+    }
     const output = (parsed.flags as {output?: unknown}).output
     if (typeof output === 'string') await checkOutputPath(output)
     return parsed

@@ -39,6 +39,14 @@ describe('bad input', () => {
     expect(result.stderr).toBe('layer-audit: Parsing --concurrency: Expected an integer less than or equal to 16 but received: 99 (see --help)\n')
   })
 
+  it('--json with --format is a usage error naming both, not a silent override (before any image is read)', async () => {
+    for (const args of [['scan', 'missing.tar', '--json', '--format', 'sarif'], ['diff', 'a.tar', 'b.tar', '--json', '--format', 'markdown']]) {
+      const result = await runCli(args)
+      expectCleanError(result, '--json and --format')
+      expect(result.stderr).not.toContain('missing.tar')
+    }
+  })
+
   it('an unknown flag', async () => {
     expectCleanError(await runCli(['inspect', '--no-such-flag', 'x.tar']), 'no-such-flag')
   })
