@@ -78,11 +78,14 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
 
   if (prepared.notApplicable.length > 0) lines.push('', c.dim(displayText(`not applicable: ${notApplicableText(prepared.notApplicable)}`)))
 
+  // The counters are for the curious (--verbose; JSON always has them, see docs/reports.md).
   const stats = Object.entries(prepared.report.stats ?? {})
-  if (stats.length > 0) lines.push('', c.dim(stats.map(([key, value]) => `${key}: ${value}`).join(', ')))
+  if (options.verbose && stats.length > 0) lines.push('', c.dim(stats.map(([key, value]) => `${key}: ${value}`).join(', ')))
   if (prepared.active.length > 0 && !prepared.failed) {
     lines.push('', c.dim(`${plural(prepared.active.length, 'finding')} below --fail-on ${prepared.failOn}`))
   }
+  // The verdict again, last: what a CI log's tail shows.
+  if (lines.length > 1) lines.push('', prepared.failed ? c.red.bold(verdict) : c.green.bold(verdict))
   return `${lines.join('\n')}\n`
 }
 
