@@ -1,7 +1,7 @@
 /**
- * sha256 of every regular file of the layers the other image does not share, while the layer streams
- * (each image is read once; a layer with the same diff_id on both sides has the same bytes, so its
- * files need no hash). A hook spec, so it runs in layer workers too: one layer's result is its files'
+ * sha256 of every regular file while its layer streams (each image is read once, so the hash is taken
+ * before anyone knows whether the other side's copy has the same size); layers may be left out by
+ * diff_id. A hook spec, so it runs in layer workers too: one layer's result is its files'
  * digests, 32 bytes each in tar order, and `attach` files them under the entries they belong to.
  */
 import {createHash, type Hash} from 'node:crypto'

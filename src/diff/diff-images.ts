@@ -1,7 +1,7 @@
 /**
  * `layer-audit diff A B`: both images are opened and read at the same time, each once, through the same
  * verified streaming pass as `tree` (digests checked, nothing written to disk), with a content hook
- * hashing the files of the layers the other image does not share. Then the merged trees (or, with
+ * hashing every regular file; a layer of B stored as the same blob as one of A's is read once. Then the merged trees (or, with
  * `layers`, layer i against layer i), the configs and the manifests are compared.
  */
 import {summarizeImage} from '../audit/image-summary.js'
@@ -49,21 +49,28 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')
     if (failed) throw failed.reason
     const [a, b] = images as [Image, Image]
-    const idsA = a.layers.map((l) => l.diffId)
-    const idsB = b.layers.map((l) => l.diffId)
-    const hashesA = new ContentHashes({skipDiffIds: idsA.filter((id) => idsB.includes(id))})
-    const hashesB = new ContentHashes({skipDiffIds: idsB.filter((id) => idsA.includes(id))})
-    const [layersA, layersB] = await Promise.all([
+    // Every file is hashed: a path may come from a layer both images share on one side and from a layer
+    // of its own on the other (only two copies from layers of the same diff_id need no hash).
+    const hashesA = new ContentHashes({skipDiffIds: []})
+    const hashesB = new ContentHashes({skipDiffIds: []})
+    // A layer of B whose blob has the digest of one of A's is the same bytes: read once, through A.
+    const sameBlob = sameBlobs(a, b)
+    const [layersA, readOfB] = await Promise.all([
       readLayers(a, {hookSpecs: [hashesA.spec()], concurrency: options.concurrency}),
-      readLayers(b, {hookSpecs: [hashesB.spec()], concurrency: options.concurrency}),
+      readLayers({...b, layers: b.layers.filter((l) => !sameBlob.has(l.index))}, {hookSpecs: [hashesB.spec()], concurrency: options.concurrency}),
     ])
+    const layersB = b.layers.map((layer) => {
+      const fromA = sameBlob.get(layer.index)
+      return fromA === undefined ? readOfB.find((c) => c.layer.index === layer.index)! : {...layersA[fromA]!, layer}
+    })
     hashesA.attach(layersA)
     hashesB.attach(layersB)
     const summaryA = summarizeImage(a, layersA)
     const summaryB = summarizeImage(b, layersB)
     const historyOf = (image: Image) => layerRows(image).map((row) => ({diffId: row.diffId, createdBy: row.createdBy}))
     const sideA = {layers: historyOf(a), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesA.sha256(node)}
-    const sideB = {layers: historyOf(b), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesB.sha256(node)}
+    // B's layers read through A are A's entries, hashed on A's side.
+    const sideB = {layers: historyOf(b), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesB.sha256(node) ?? hashesA.sha256(node)}
     const fileOptions = {path: root, ignore: options.ignore, ignoreTimestamps, verbose: options.verbose}
 
     let files: FileChange[] = []
@@ -109,6 +116,21 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
   } finally {
     await Promise.all(images.map((image) => image.close()))
   }
+}
+
+/**
+ * B's layer index → A's layer index, for layers whose stored blobs have the same digest (and diff_id).
+ * Reading A verifies that digest, so B's copy need not be read: they are the same bytes.
+ */
+function sameBlobs(a: Image, b: Image): Map<number, number> {
+  const byDigest = new Map<string, number>()
+  for (const layer of a.layers) if (layer.digest) byDigest.set(`${layer.digest} ${layer.diffId}`, layer.index)
+  const out = new Map<number, number>()
+  for (const layer of b.layers) {
+    const index = layer.digest ? byDigest.get(`${layer.digest} ${layer.diffId}`) : undefined
+    if (index !== undefined) out.set(layer.index, index)
+  }
+  return out
 }
 
 type Side = Omit<DiffImageSide, 'tree'>

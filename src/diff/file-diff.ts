@@ -14,7 +14,7 @@ export interface DiffImageSide {
   tree: FileTree
   /** Layer index → its diff_id and history line (already redacted). */
   layers: readonly {diffId: string; createdBy?: string}[]
-  /** sha256 of a node's content when it was hashed (regular files of layers the other image lacks). */
+  /** sha256 of a node's content (every regular file is hashed as its layer streams). */
   sha256(node: FileNode): string | undefined
 }
 
@@ -96,7 +96,7 @@ function sameContent(x: FileNode, y: FileNode, a: DiffImageSide, b: DiffImageSid
   if (x.size === 0) return true
   const hashA = a.sha256(x)
   const hashB = b.sha256(y)
-  // Both are hashed whenever their layers differ (diff-images.ts); a missing hash cannot prove a change.
+  // Every file is hashed (diff-images.ts); were one not, a missing hash could not prove a change.
   return hashA === undefined || hashB === undefined || hashA === hashB
 }
 

@@ -123,3 +123,33 @@ describe('diff of the fixture images', () => {
     expect(one.code).toBe(2)
   })
 })
+
+describe('diff: content of a path written by a shared layer on one side and a new layer on the other', () => {
+  it('a same-size rewrite in a layer of its own is a content change (GNU tar layers; the base layer is one blob in both)', async () => {
+    const {OciLayoutBuilder, tempDir} = await import('../image/helpers.js')
+    const {gnuTar} = await import('../fs/helpers.js')
+    const {mkdirSync, writeFileSync} = await import('node:fs')
+    const work = tempDir()
+    try {
+      const src = (name: string, text: string) => {
+        const root = join(work.path, name)
+        mkdirSync(join(root, 'etc'), {recursive: true})
+        writeFileSync(join(root, 'etc', 'motd'), text)
+        return gnuTar(root, ['etc'], ['--mtime=@0', '--owner=0', '--group=0'])
+      }
+      const base = src('base', 'hello\n')
+      const rewrite = src('rewrite', 'HELLO\n') // same size, other bytes
+      const a = new OciLayoutBuilder(join(work.path, 'a'))
+      a.writeIndex([a.image({layers: [{tar: base}]})])
+      const b = new OciLayoutBuilder(join(work.path, 'b'))
+      b.writeIndex([b.image({layers: [{tar: base}, {tar: rewrite}]})])
+      const report = JSON.parse((await runCli(['diff', join(work.path, 'a'), join(work.path, 'b'), '--json', '--content'])).stdout)
+      expect(report.files.map((c: {path: string; fields?: string[]}) => [c.path, c.fields])).toEqual([['/etc/motd', ['content']]])
+      expect(report.files[0].a.layer).toBe(0)
+      expect(report.files[0].b.layer).toBe(1)
+      expect(report.files[0].a.sha256).not.toBe(report.files[0].b.sha256)
+    } finally {
+      work.cleanup()
+    }
+  })
+})
