@@ -5,7 +5,7 @@
  * `layers`, layer i against layer i), the configs and the manifests are compared.
  */
 import {summarizeImage} from '../audit/image-summary.js'
-import type {LayerContents} from '../fs/entry.js'
+import type {FileNode, LayerContents} from '../fs/entry.js'
 import {applyLayer, flatten} from '../fs/flatten.js'
 import {readLayers} from '../fs/read-layers.js'
 import {FileTree} from '../fs/tree.js'
@@ -49,10 +49,12 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const failed = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected')
     if (failed) throw failed.reason
     const [a, b] = images as [Image, Image]
-    // Every file is hashed: a path may come from a layer both images share on one side and from a layer
-    // of its own on the other (only two copies from layers of the same diff_id need no hash).
-    const hashesA = new ContentHashes({skipDiffIds: []})
-    const hashesB = new ContentHashes({skipDiffIds: []})
+    // Files of the layers both images hold (same diff_id) are not hashed as they stream: two copies from
+    // such layers are the same bytes. A path whose copy comes from a shared layer on one side and from a
+    // layer of its own on the other, with the same size, is hashed afterwards (rehash below).
+    const shared = a.layers.map((l) => l.diffId).filter((id) => b.layers.some((m) => m.diffId === id))
+    const hashesA = new ContentHashes({skipDiffIds: shared})
+    const hashesB = new ContentHashes({skipDiffIds: shared})
     // A layer of B whose blob has the digest of one of A's is the same bytes: read once, through A.
     const sameBlob = sameBlobs(a, b)
     const [layersA, readOfB] = await Promise.all([
@@ -68,17 +70,25 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const summaryA = summarizeImage(a, layersA)
     const summaryB = summarizeImage(b, layersB)
     const historyOf = (image: Image) => layerRows(image).map((row) => ({diffId: row.diffId, createdBy: row.createdBy}))
-    const sideA = {layers: historyOf(a), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesA.sha256(node)}
+    const lateA = new LateHashes(a, options.concurrency)
+    const lateB = new LateHashes(b, options.concurrency)
+    const sideA: Side = {layers: historyOf(a), sha256: (node) => hashesA.sha256(node) ?? lateA.sha256(node), wantHash: (node) => lateA.want(node)}
     // B's layers read through A are A's entries, hashed on A's side.
-    const sideB = {layers: historyOf(b), sha256: (node: Parameters<ContentHashes['sha256']>[0]) => hashesB.sha256(node) ?? hashesA.sha256(node)}
+    const sideB: Side = {layers: historyOf(b), sha256: (node) => hashesB.sha256(node) ?? hashesA.sha256(node) ?? lateB.sha256(node), wantHash: (node) => lateB.want(node)}
     const fileOptions = {path: root, ignore: options.ignore, ignoreTimestamps, verbose: options.verbose}
 
     let files: FileChange[] = []
     let layers: LayerPairDiff[] | undefined
-    if (options.layers) {
-      layers = diffLayerPairs(layersA, layersB, sideA, sideB, fileOptions)
-    } else {
-      files = diffFiles({...sideA, tree: flatten(layersA, {release: true})}, {...sideB, tree: flatten(layersB, {release: true})}, fileOptions)
+    const treeA = options.layers ? undefined : flatten(layersA, {release: true})
+    const treeB = options.layers ? undefined : flatten(layersB, {release: true})
+    const compare = () => {
+      if (options.layers) layers = diffLayerPairs(layersA, layersB, sideA, sideB, fileOptions)
+      else files = diffFiles({...sideA, tree: treeA!}, {...sideB, tree: treeB!}, fileOptions)
+    }
+    compare()
+    if (lateA.wanted || lateB.wanted) {
+      await Promise.all([lateA.read(), lateB.read()])
+      compare()
     }
     if (!options.content) for (const change of [...files, ...(layers ?? []).flatMap((l) => l.changes)]) dropHashes(change)
 
@@ -134,6 +144,51 @@ function sameBlobs(a: Image, b: Image): Map<number, number> {
 }
 
 type Side = Omit<DiffImageSide, 'tree'>
+
+/**
+ * Hashes taken after the pass, for the files of shared layers whose content turned out to matter: each
+ * such layer is read once more (digests verified again), and the hashes of the wanted paths kept.
+ */
+class LateHashes {
+  private readonly paths = new Map<number, Set<string>>()
+  private readonly hashes = new Map<number, Map<string, string>>()
+
+  constructor(
+    private readonly image: Image,
+    private readonly concurrency?: number,
+  ) {}
+
+  get wanted(): boolean {
+    return this.paths.size > 0
+  }
+
+  want(node: FileNode): void {
+    if (this.hashes.has(node.layer)) return
+    let paths = this.paths.get(node.layer)
+    if (!paths) this.paths.set(node.layer, (paths = new Set()))
+    paths.add(node.path)
+  }
+
+  sha256(node: FileNode): string | undefined {
+    return this.hashes.get(node.layer)?.get(node.path)
+  }
+
+  async read(): Promise<void> {
+    if (this.paths.size === 0) return
+    const layers = this.image.layers.filter((l) => this.paths.has(l.index))
+    const hashes = new ContentHashes({skipDiffIds: []})
+    const read = await readLayers({...this.image, layers}, {hookSpecs: [hashes.spec()], concurrency: this.concurrency})
+    hashes.attach(read)
+    for (const contents of read) {
+      const wanted = this.paths.get(contents.layer.index)!
+      const byPath = new Map<string, string>()
+      // The last entry of a path is its node (a duplicate in the same layer: the later one wins).
+      for (const entry of contents.entries) if (wanted.has(entry.path)) byPath.set(entry.path, hashes.sha256(entry) ?? '')
+      this.hashes.set(contents.layer.index, byPath)
+    }
+    this.paths.clear()
+  }
+}
 
 /** Layer i against layer i: each layer's own entries (as a tree of that layer alone) and its whiteouts. */
 function diffLayerPairs(layersA: LayerContents[], layersB: LayerContents[], a: Side, b: Side, options: Parameters<typeof diffFiles>[2]): LayerPairDiff[] {

@@ -14,8 +14,10 @@ export interface DiffImageSide {
   tree: FileTree
   /** Layer index → its diff_id and history line (already redacted). */
   layers: readonly {diffId: string; createdBy?: string}[]
-  /** sha256 of a node's content (every regular file is hashed as its layer streams). */
+  /** sha256 of a node's content, when it was taken (see diff-images.ts for which files are hashed). */
   sha256(node: FileNode): string | undefined
+  /** Told of a file whose content had to be compared but had no hash: the caller may hash it and run again. */
+  wantHash?(node: FileNode): void
 }
 
 export interface FileDiffOptions {
@@ -96,7 +98,9 @@ function sameContent(x: FileNode, y: FileNode, a: DiffImageSide, b: DiffImageSid
   if (x.size === 0) return true
   const hashA = a.sha256(x)
   const hashB = b.sha256(y)
-  // Every file is hashed (diff-images.ts); were one not, a missing hash could not prove a change.
+  if (hashA === undefined) a.wantHash?.(x)
+  if (hashB === undefined) b.wantHash?.(y)
+  // A missing hash cannot prove a change; diff-images.ts hashes what was wanted and compares again.
   return hashA === undefined || hashB === undefined || hashA === hashB
 }
 
