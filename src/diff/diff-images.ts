@@ -57,9 +57,12 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const hashesB = new ContentHashes({skipDiffIds: shared})
     // A layer of B whose blob has the digest of one of A's is the same bytes: read once, through A.
     const sameBlob = sameBlobs(a, b)
+    // One lane per image unless told: two images on two lanes keep the cores as busy as tree's two lanes
+    // do, with half the layers in memory at once (the bench: same time, 380 → 280 MB).
+    const concurrency = options.concurrency ?? 1
     const [layersA, readOfB] = await Promise.all([
-      readLayers(a, {hookSpecs: [hashesA.spec()], concurrency: options.concurrency}),
-      readLayers({...b, layers: b.layers.filter((l) => !sameBlob.has(l.index))}, {hookSpecs: [hashesB.spec()], concurrency: options.concurrency}),
+      readLayers(a, {hookSpecs: [hashesA.spec()], concurrency}),
+      readLayers({...b, layers: b.layers.filter((l) => !sameBlob.has(l.index))}, {hookSpecs: [hashesB.spec()], concurrency}),
     ])
     const layersB = b.layers.map((layer) => {
       const fromA = sameBlob.get(layer.index)

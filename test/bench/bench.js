@@ -4,12 +4,12 @@
 // Usage: node test/bench/bench.js [--scale 1] [--runs 3] [--slow-runs 1] [--dir DIR] [--only a,b] [--skip a,b]
 //                              [--generate-only] [--check] [--seed 1] [--level 6] [--jobs N] [--no-pigz]
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
-import {ensureBenchImage, ensureLayersExtracted, hasCommand} from './lib/generate-image.js'
+import {ensureBenchImage, ensureLayersExtracted, ensureVariantImage, hasCommand} from './lib/generate-image.js'
 import {HAVE_GNU_TIME, measure, median} from './lib/measure.js'
 import {runRegistryBench} from './registry.js'
 
@@ -40,8 +40,10 @@ if (opts.help) {
   --runs N          timed runs per command, median reported (default 3)
   --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)
   --dir DIR         where the image lives (default $LAYER_AUDIT_BENCH_DIR or ${join(tmpdir(), 'layer-audit-bench')})
-  --only/--skip L   comma-separated ids: tree,inspect,compare,scan,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack,registry
-  --generate-only   build (or reuse) the image and stop
+  --only/--skip L   comma-separated ids: tree,inspect,compare,scan,diff,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack,
+                    diff-peer,registry (diff: the image against its variant, one layer changed; diff-peer: skopeo copy
+                    + umoci unpack of both, then diff -r)
+  --generate-only   build (or reuse) the images and stop
   --check           exit 1 when a target is missed
   --seed, --level, --jobs, --no-pigz   generation: content seed, gzip level, worker processes, use zlib not pigz`)
   process.exit(0)
@@ -57,7 +59,8 @@ const wanted = (id) => (!only || only.has(id)) && !skip.has(id)
 
 const gb = (n) => (n / 1e9).toFixed(2)
 
-const state = await ensureBenchImage(dir, {scale, seed: Number(opts.seed), level: Number(opts.level), pigz: !opts['no-pigz'], jobs: opts.jobs ? Number(opts.jobs) : undefined})
+const spec = {scale, seed: Number(opts.seed), level: Number(opts.level), pigz: !opts['no-pigz'], jobs: opts.jobs ? Number(opts.jobs) : undefined}
+const state = await ensureBenchImage(dir, spec)
 const t = state.totals
 console.log(
   `image: ${state.archive}\n  ${state.layers.length} gzip layers, ${gb(t.uncompressed)} GB uncompressed (${gb(t.compressed)} GB gzip), ` +
@@ -66,6 +69,15 @@ console.log(
 )
 if (scale >= 1 && (t.uncompressed < 2e9 || t.files < 140_000 || state.layers.length < 8)) {
   console.log('  warning: below the issue\'s bench size (>= 2 GB, 140k files, 8 layers)')
+}
+// The diff benches' second image: the bench image with one layer changed (plan.js VARIANT).
+const variant = wanted('diff') || wanted('diff-peer') ? await ensureVariantImage(dir, state, spec) : undefined
+if (variant) {
+  const c = variant.changes
+  console.log(
+    `variant: ${variant.archive}\n  layer ${variant.layer.index} changed (${c.modified} files modified, ${c.added} added, ${c.removed} removed; ` +
+      `${gb(variant.layer.size)} GB gzip), the other ${state.layers.length - 1} layers shared`,
+  )
 }
 if (opts['generate-only']) process.exit(0)
 
@@ -85,6 +97,47 @@ function cliCommand(command) {
 }
 
 const cli = (...args) => [process.execPath, RUN_JS, ...args]
+
+/**
+ * The peer of `diff`: skopeo copy of both images to OCI layouts, umoci unpack of both, `diff -r` of the
+ * two rootfs (exit 1: they differ), in a temp dir removed afterwards. Each step is timed on its own; the
+ * run's time is their sum, its peak RSS the largest step's.
+ */
+async function diffPeer() {
+  const work = mkdtempSync(join(dir, 'diff-peer-'))
+  const steps = []
+  try {
+    const step = async (name, argv, okCodes) => {
+      const r = await measure(argv, {cwd: REPO, okCodes})
+      steps.push({name, seconds: r.seconds, rssMb: r.rssMb})
+      return r.ok ? undefined : {...r, stderr: `${name}: ${r.stderr}`}
+    }
+    const sides = [['a', image], ['b', variant.archive]]
+    for (const [side, archive] of sides) {
+      const failed = await step(`skopeo copy ${side}`, ['skopeo', 'copy', '-q', `docker-archive:${archive}`, `oci:${join(work, `oci-${side}`)}:bench`])
+      if (failed) return failed
+    }
+    for (const [side] of sides) {
+      const failed = await step(`umoci unpack ${side}`, ['umoci', 'unpack', '--rootless', '--image', `${join(work, `oci-${side}`)}:bench`, join(work, `bundle-${side}`)])
+      if (failed) return failed
+    }
+    const failed = await step('diff -r', ['diff', '-r', join(work, 'bundle-a/rootfs'), join(work, 'bundle-b/rootfs')], [1])
+    if (failed) return failed
+    const of = (prefix) => steps.filter((s) => s.name.startsWith(prefix)).map((s) => s.seconds.toFixed(2))
+    return {
+      ok: true,
+      code: 0,
+      stderr: '',
+      seconds: steps.reduce((sum, s) => sum + s.seconds, 0),
+      rssMb: Math.max(...steps.map((s) => s.rssMb)),
+      steps,
+      detail: `skopeo copy ${of('skopeo').join(' + ')} s, umoci unpack ${of('umoci').join(' + ')} s, diff -r ${of('diff').join('')} s`,
+    }
+  } finally {
+    rmSync(work, {recursive: true, force: true})
+  }
+}
+
 const seqLoop = (cmd) => ['sh', '-c', `for f in "$@"; do ${cmd} "$f" > /dev/null || exit 1; done`, 'sh', ...layerFiles]
 
 const benches = [
@@ -98,6 +151,8 @@ const benches = [
     okCodes: [0, 1],
   },
   {id: 'scan', label: 'layer-audit scan', argv: cli('scan', image, '--json'), cli: 'scan', okCodes: [0, 1]},
+  // exit 1: the images differ (0 would mean diff saw no change, a wrong answer)
+  {id: 'diff', label: 'layer-audit diff --format json', argv: variant && cli('diff', image, variant.archive, '--format', 'json'), cli: 'diff', okCodes: [1]},
   {id: 'tar-tzf', label: 'tar -tzf, layers in sequence', argv: seqLoop('tar -tzf')},
   {id: 'zcat', label: 'zcat, layers in sequence', argv: seqLoop('zcat')},
   {id: 'pigz-dc', label: 'pigz -dc, layers in sequence', argv: seqLoop('pigz -dc'), tool: 'pigz'},
@@ -119,6 +174,7 @@ const benches = [
     before: () => rmSync(bundle, {recursive: true, force: true}),
     after: () => rmSync(bundle, {recursive: true, force: true}),
   },
+  {id: 'diff-peer', label: 'skopeo copy+umoci unpack x2, diff -r', run: diffPeer, tools: ['skopeo', 'umoci', 'diff'], slow: true},
 ]
 
 // warm the page cache so the first timed command is not charged for disk reads
@@ -137,6 +193,8 @@ for (const bench of benches) {
     if (!available.ok) reason = available.reason
   } else if (bench.tool && !hasCommand(bench.tool)) {
     reason = `${bench.tool} is not installed`
+  } else if (bench.tools?.some((tool) => !hasCommand(tool))) {
+    reason = `${bench.tools.filter((tool) => !hasCommand(tool)).join(', ')} not installed (the peer needs ${bench.tools.join(', ')})`
   }
   if (reason) {
     results[bench.id] = {id: bench.id, label: bench.label, skipped: reason}
@@ -159,7 +217,7 @@ for (let i = 0; i < rounds; i++) {
       }
     }
     bench.before?.()
-    const r = await measure(bench.argv, {cwd: REPO, okCodes: bench.okCodes})
+    const r = bench.run ? await bench.run() : await measure(bench.argv, {cwd: REPO, okCodes: bench.okCodes})
     bench.after?.()
     if (!r.ok) {
       plan.failure = `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`
@@ -167,7 +225,7 @@ for (let i = 0; i < rounds; i++) {
       continue
     }
     plan.samples.push(r)
-    process.stdout.write(`${bench.id} run ${i + 1}/${plan.n}: ${r.seconds.toFixed(2)} s, ${r.rssMb.toFixed(0)} MB\n`)
+    process.stdout.write(`${bench.id} run ${i + 1}/${plan.n}: ${r.seconds.toFixed(2)} s, ${r.rssMb.toFixed(0)} MB${r.detail ? ` (${r.detail})` : ''}\n`)
   }
 }
 for (const {bench, samples, failure, skipped} of plans) {
@@ -183,6 +241,7 @@ for (const {bench, samples, failure, skipped} of plans) {
       min: Math.min(...samples.map((s) => s.seconds)),
       max: Math.max(...samples.map((s) => s.seconds)),
       rssMb: Math.max(...samples.map((s) => s.rssMb)),
+      ...(samples[0].steps ? {steps: samples[0].steps.map(({name}, k) => ({name, seconds: median(samples.map((s) => s.steps[k].seconds)), rssMb: Math.max(...samples.map((s) => s.steps[k].rssMb))}))} : {}),
     }
   }
 }
@@ -223,6 +282,9 @@ const targets = [
   {name: 'compare / tree', value: ratio('compare', 'tree'), max: 1.3, source: 'issue 4'},
   {name: 'scan / tree', value: ratio('scan', 'tree'), max: 1.3, source: 'issue 5'},
   {name: 'inspect / tree', value: ratio('inspect', 'tree')},
+  {name: 'diff / tree', value: ratio('diff', 'tree'), max: 2.0, source: 'diff'},
+  {name: 'diff peak RSS (MB)', value: results.diff?.ok ? results.diff.rssMb : undefined, max: 600, strict: true, source: 'diff'},
+  {name: 'diff / (skopeo+umoci x2, diff -r)', value: ratio('diff', 'diff-peer')},
   {name: 'registry read (verified) / skopeo copy', value: registry?.readRatio, max: 0.7, source: 'issue 6'},
   {name: 'tree from registry / skopeo copy', value: registry?.ratio},
   {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
@@ -247,6 +309,7 @@ for (const target of targets) {
 
 mkdirSync(dir, {recursive: true})
 const resultsFile = join(dir, 'results.json')
-writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, runs, results, registry, targets}, null, 2) + '\n')
+const variantFacts = variant && {archive: variant.archive, layer: variant.layer.index, changes: variant.changes}
+writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, variant: variantFacts, runs, results, registry, targets}, null, 2) + '\n')
 console.log(`\nresults written to ${resultsFile}`)
 if (opts.check && missed > 0) process.exit(1)

@@ -3,6 +3,9 @@
 //   image.tar                docker-archive, go-containerregistry layout (config `sha256:<hex>`, `<hex>.tar.gz` layers)
 //   zips/NN-<name>.zip       layer zips holding the image's final /opt, in function layer order
 //   bench-image.json         the spec it was made from and facts about it; reused when the spec matches
+//   variant.tar              the diff bench's second image: the same but layer VARIANT.layer (plan.js), whose blob
+//                            is in variant-layers/<hex>.tar.gz; the other layers are the same blobs (same diff_ids)
+//   bench-variant.json       its spec (the base image's config digest included) and facts, reused the same way
 import {spawn, spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {once} from 'node:events'
@@ -14,11 +17,12 @@ import {fakeAccessKeyId, fakeSecretAccessKey} from '../../../fixtures/lib/fake-s
 import {sortedJson} from '../../../fixtures/lib/image.js'
 import {contentPadding, entryHeader, tarEnd} from '../../../fixtures/lib/tar.js'
 import {centralHeader, endOfCentralDirectory, localHeader, zipRecord} from '../../../fixtures/lib/zip.js'
-import {LAYER_COUNT, layerCreatedBy, mergedOpt, PLAN_VERSION} from './plan.js'
+import {LAYER_COUNT, layerCreatedBy, mergedOpt, PLAN_VERSION, VARIANT, VARIANT_VERSION, variantCounts} from './plan.js'
 import {buildPool, contentOf} from './pool.js'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const STATE = 'bench-image.json'
+const VARIANT_STATE = 'bench-variant.json'
 
 /** Fake credentials planted in one layer (and deleted by the next) so `scan` has work; see docs/fixtures.md. */
 export const BENCH_SECRETS = {accessKeyId: fakeAccessKeyId('bench'), secretAccessKey: fakeSecretAccessKey('bench')}
@@ -64,11 +68,11 @@ async function buildLayers(spec, dir, log) {
 
 const mb = (n) => (n / 1e6).toFixed(1)
 
-async function writeArchive(path, layers, config) {
+async function writeArchive(path, layers, config, repoTag = 'layer-audit/bench:latest') {
   const configBytes = Buffer.from(sortedJson(config))
   const configName = 'sha256:' + createHash('sha256').update(configBytes).digest('hex')
   const layerNames = layers.map((l) => `${l.digest.slice(7)}.tar.gz`)
-  const manifest = Buffer.from(sortedJson([{Config: configName, RepoTags: ['layer-audit/bench:latest'], Layers: layerNames}]))
+  const manifest = Buffer.from(sortedJson([{Config: configName, RepoTags: [repoTag], Layers: layerNames}]))
   const tmp = `${path}.partial`
   const out = createWriteStream(tmp, {highWaterMark: 1 << 20})
   const write = async (buf) => {
@@ -226,6 +230,52 @@ export async function ensureBenchImage(dir, spec, log = console.log) {
   writeFileSync(statePath, JSON.stringify(state, null, 2) + '\n')
   log(`generated in ${state.generatedSeconds.toFixed(1)} s`)
   return {...state, reused: false}
+}
+
+/**
+ * Returns the variant image's facts (see plan.js VARIANT), generating it when `dir` holds none for this
+ * spec and this base image. `state` is what ensureBenchImage returned; spec as for ensureBenchImage.
+ */
+export async function ensureVariantImage(dir, state, spec, log = console.log) {
+  const fullSpec = {version: PLAN_VERSION, variant: VARIANT_VERSION, scale: spec.scale, seed: spec.seed, level: spec.level, base: state.configName}
+  const statePath = join(dir, VARIANT_STATE)
+  let variant
+  try {
+    variant = JSON.parse(readFileSync(statePath, 'utf8'))
+  } catch {
+    variant = undefined
+  }
+  if (variant && sortedJson(variant.spec) === sortedJson(fullSpec) && existsSync(variant.archive) && statSync(variant.archive).size === variant.archiveSize) {
+    log(`reusing the variant image in ${dir}`)
+    return {...variant, reused: true}
+  }
+  const started = Date.now()
+  const layersDir = join(dir, 'variant-layers')
+  rmSync(layersDir, {recursive: true, force: true})
+  mkdirSync(layersDir, {recursive: true})
+  ensureLayersExtracted(state, dir)
+  const index = VARIANT.layer
+  const usePigz = spec.pigz && hasCommand('pigz')
+  log(`generating the variant image: layer ${index} changed (${usePigz ? 'pigz' : 'zlib'} -${spec.level})`)
+  const out = join(layersDir, `layer-${index}.tar.gz`)
+  const result = await runWorker({index, scale: spec.scale, seed: spec.seed, secrets: BENCH_SECRETS, out, level: spec.level, pigz: usePigz, variant: true})
+  const file = join(layersDir, `${result.digest.slice(7)}.tar.gz`)
+  renameSync(out, file)
+  const layers = state.layers.map((l, i) => (i === index ? {...result, file} : l))
+  const archive = join(dir, 'variant.tar')
+  const {configName, layerNames} = await writeArchive(archive, layers, configFor(layers, fullSpec), 'layer-audit/bench:variant')
+  variant = {
+    spec: fullSpec,
+    archive,
+    archiveSize: statSync(archive).size,
+    configName,
+    layer: {...result, file, name: layerNames[index]},
+    changes: variantCounts(spec.scale),
+    generatedSeconds: (Date.now() - started) / 1000,
+  }
+  writeFileSync(statePath, JSON.stringify(variant, null, 2) + '\n')
+  log(`generated the variant in ${variant.generatedSeconds.toFixed(1)} s`)
+  return {...variant, reused: false}
 }
 
 /** Makes sure every layer blob sits in layers/ (extracting them from the archive once if not). */

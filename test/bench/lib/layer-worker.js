@@ -1,5 +1,6 @@
 // Writes one gzip layer of the benchmark image: `node layer-worker.js '{"index":…,"scale":…,"seed":…,
-// "secrets":…,"out":…,"level":6,"pigz":true}'`. Prints {diffId, digest, size, uncompressedSize, files,
+// "secrets":…,"out":…,"level":6,"pigz":true[,"variant":true]}'` (variant: the layer as the diff bench's
+// variant image holds it, plan.js VARIANT). Prints {diffId, digest, size, uncompressedSize, files,
 // whiteouts, writer, longNames} as JSON. One process per layer so layers build on all cores. The
 // layer's headers are laid out by the writer its recipe names (tar-writers.js).
 import {spawn} from 'node:child_process'
@@ -15,9 +16,9 @@ import {headerWriter} from './tar-writers.js'
 
 const BATCH = 1024 * 1024
 
-export async function writeLayer({index, scale, seed, secrets, out, level = 6, pigz = false}) {
+export async function writeLayer({index, scale, seed, secrets, out, level = 6, pigz = false, variant = false}) {
   const pool = buildPool(seed, scale)
-  const entries = layerEntries(index, {scale, seed, secrets})
+  const entries = layerEntries(index, {scale, seed, secrets, variant})
   const writer = layerWriter(index)
   const writeHeader = headerWriter(writer)
   /** Entries whose tar name (directories with their '/') is over 100 bytes: written with the writer's long-name form. */

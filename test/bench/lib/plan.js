@@ -11,6 +11,15 @@
 import {xorshift32} from '../../../fixtures/lib/content.js'
 
 export const PLAN_VERSION = 4
+/**
+ * The variant image `diff` is timed on: the bench image with one layer changed, the others byte-identical
+ * (same diff_ids). In that layer's first group, at scale 1: 300 files get new content (same size, same
+ * mode and mtime: only a content hash tells), 300 are gone, and 300 new ones sit in directories that were
+ * already there (none is a whole directory added or removed). Files a later layer overwrites are left alone, so every change shows
+ * in the merged tree. Bump VARIANT_VERSION when this changes (the base image is not regenerated for it).
+ */
+export const VARIANT_VERSION = 1
+export const VARIANT = {layer: 2, group: 0, modified: 300, added: 300, removed: 300}
 /** The content pool: 64 MiB at full scale, smaller for tiny test images so workers start fast. */
 export function poolSizeFor(scale) {
   return scale >= 0.05 ? 64 * 1024 * 1024 : 4 * 1024 * 1024
@@ -148,15 +157,23 @@ function fixedEntries(kind, secrets) {
  * mode, text} for fixed ones, {whiteout: path} and {opaque: dir}. Parent directories are implied;
  * the writer emits them.
  */
-export function layerEntries(index, {scale, seed, secrets}) {
+export function layerEntries(index, {scale, seed, secrets, variant = false}) {
   const recipe = RECIPES[index]
   const out = []
   const fileMode = (group, i) => (group.exec && (group.exec >= 1 || (i * 2654435761) % 1000 < group.exec * 1000) ? 0o755 : 0o644)
   recipe.groups.forEach((group, g) => {
     const sizes = groupSizes(group, scale, seed * 1000 + index * 10 + g)
     if (group.opaque) out.push({opaque: group.prefix})
+    const change = variant && index === VARIANT.layer && g === VARIANT.group ? variantChanges(sizes.length, scale) : undefined
     sizes.forEach((size, i) => {
-      out.push({path: groupPath(group, i), type: 'file', mode: fileMode(group, i), size, contentSeed: (seed * 7919 + index * 104729 + g * 1299709 + i * 15485863) >>> 0})
+      const contentSeed = (seed * 7919 + index * 104729 + g * 1299709 + i * 15485863) >>> 0
+      const kind = change?.get(i)
+      if (kind === 'removed') return
+      out.push({path: groupPath(group, i), type: 'file', mode: fileMode(group, i), size, contentSeed: kind === 'modified' ? (contentSeed ^ 0x5bd1e995) >>> 0 : contentSeed})
+      if (kind === 'added') {
+        const path = `${groupPath(group, i).replace(/\/[^/]+$/, '')}/new${i}${group.ext}`
+        out.push({path, type: 'file', mode: fileMode(group, i), size, contentSeed: (contentSeed * 31 + 0x9e3779b9) >>> 0})
+      }
     })
   })
   const lower = (ref) => RECIPES[ref.layer].groups[ref.group]
@@ -181,6 +198,41 @@ export function layerEntries(index, {scale, seed, secrets}) {
   }
   out.push(...fixedEntries(recipe.fixed, secrets))
   return out
+}
+
+/**
+ * Which files of the variant's group change, by index: {i → 'modified' | 'removed' | 'added'} ('added':
+ * a new file next to file i). Spread over the group, never a file a later layer overwrites or whites out.
+ */
+function variantChanges(count, scale) {
+  const taken = new Set()
+  for (const later of RECIPES.slice(VARIANT.layer + 1)) {
+    for (const ref of [later.overwrite, later.whiteout]) {
+      if (ref?.layer !== VARIANT.layer || ref.group !== VARIANT.group) continue
+      for (let i = (ref.offset ?? 0) % count; i < count; i += ref.every) taken.add(i)
+    }
+  }
+  const change = new Map()
+  const kinds = ['modified', 'removed', 'added']
+  kinds.forEach((kind, k) => {
+    const n = Math.min(scaled(VARIANT[kind], scale), Math.floor(count / kinds.length))
+    const step = count / n
+    for (let j = 0; j < n; j++) {
+      // the j-th pick of each kind is in the same stretch of the group, a third of the step apart; the
+      // shift by j % 25 lands picks on deep paths as often as the group has them (groupPath)
+      let i = Math.floor(j * step + (k * step) / kinds.length) + (j % 25)
+      while (i < count - 1 && (taken.has(i) || change.has(i))) i++
+      if (i < count && !taken.has(i) && !change.has(i)) change.set(i, kind)
+    }
+  })
+  return change
+}
+
+/** How many files the variant modifies, adds and removes at `scale`: {modified, added, removed}. */
+export function variantCounts(scale) {
+  const counts = {modified: 0, added: 0, removed: 0}
+  for (const kind of variantChanges(scaled(RECIPES[VARIANT.layer].groups[VARIANT.group].files, scale), scale).values()) counts[kind]++
+  return counts
 }
 
 export function layerCreatedBy(index) {
