@@ -51,7 +51,7 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const [a, b] = images as [Image, Image]
     // Files of the layers both images hold (same diff_id) are not hashed as they stream: two copies from
     // such layers are the same bytes. A path whose copy comes from a shared layer on one side and from a
-    // layer of its own on the other, with the same size, is hashed afterwards (rehash below).
+    // layer of its own on the other, with the same size, is hashed afterwards (LateHashes).
     const shared = a.layers.map((l) => l.diffId).filter((id) => b.layers.some((m) => m.diffId === id))
     const hashesA = new ContentHashes({skipDiffIds: shared})
     const hashesB = new ContentHashes({skipDiffIds: shared})
