@@ -6,7 +6,9 @@
  * - a finding below the threshold: a passing testcase, its details in <system-out>;
  * - a suppressed finding: a <skipped> testcase whose message is the suppression reason;
  * - a rule that did not apply: one <skipped> testcase, "<rule id>: not applicable", the reason as message.
- * Testcase names are the finding's path (or message), classnames "layer-audit.<command>.<rule id>".
+ * Testcase names are stable across builds, never a message: the finding's path, else its identity, else the
+ * rule id; findings that would share a name get their fingerprint's first 12 digits. Classnames are
+ * "layer-audit.<command>.<rule id>".
  * No timestamps or durations, so the output is reproducible.
  */
 import {atOrAbove} from '../audit/gate.js'
@@ -14,6 +16,7 @@ import type {Report} from '../audit/report.js'
 import type {Finding, RuleMeta} from '../rules/types.js'
 import {groupByRule, messageText, originText, prepare} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
+import {fingerprintOf} from './fingerprint.js'
 import {TOOL_NAME} from './tool-info.js'
 
 /** Element text. XML 1.0 cannot hold most control characters even escaped: drop them. */
@@ -67,9 +70,10 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
     const classname = xml(`${TOOL_NAME}.${command}.${rule.id}`)
     const suite: Suite = {name: rule.id, tests: 0, failures: 0, skipped: 0, cases: []}
     const open = (name: string) => `    <testcase classname="${classname}" name="${xml(name)}" time="0"`
+    const named = stableNames([...(active.get(rule.id) ?? []), ...(suppressed.get(rule.id) ?? [])], rule.id)
     for (const finding of active.get(rule.id) ?? []) {
       suite.tests++
-      const name = finding.path ?? finding.message
+      const name = named.get(finding)!
       if (atOrAbove(finding.severity, prepared.failOn)) {
         suite.failures++
         suite.cases.push(
@@ -83,7 +87,7 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
       suite.tests++
       suite.skipped++
       const reason = `suppressed: ${finding.suppressed?.reason ?? ''}`
-      suite.cases.push(`${open(finding.path ?? finding.message)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
+      suite.cases.push(`${open(named.get(finding)!)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
     }
     const reason = notApplicable.get(rule.id)
     if (reason !== undefined) {
@@ -115,6 +119,27 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
   }
   out.push('</testsuites>')
   return `${out.join('\n')}\n`
+}
+
+/** A name per finding that a rebuild keeps (see the header); test-report UIs track tests by name. */
+function stableNames(findings: readonly Finding[], ruleId: string): Map<Finding, string> {
+  const evidenceName = (finding: Finding) => (typeof finding.evidence?.name === 'string' ? finding.evidence.name : undefined)
+  const base = (finding: Finding) => finding.path ?? finding.identity ?? evidenceName(finding) ?? ruleId
+  const count = (list: string[]) => list.reduce((m, name) => m.set(name, (m.get(name) ?? 0) + 1), new Map<string, number>())
+  const first = findings.map(base)
+  const once = count(first)
+  const second = findings.map((finding, i) => (once.get(first[i]!)! > 1 ? `${first[i]} #${(finding.fingerprint ?? fingerprintOf(finding)).slice(0, 12)}` : first[i]!))
+  // Same fingerprint too (a rule that gives no identity): numbered in report order, which is sorted.
+  const twice = count(second)
+  const seen = new Map<string, number>()
+  const names = new Map<Finding, string>()
+  findings.forEach((finding, i) => {
+    const name = second[i]!
+    const n = (seen.get(name) ?? 0) + 1
+    seen.set(name, n)
+    names.set(finding, twice.get(name)! > 1 ? `${name} (${n})` : name)
+  })
+  return names
 }
 
 export const junitReporter: Reporter = {format: 'junit', render: renderJunit}

@@ -75,6 +75,17 @@ describe('table', () => {
 })
 
 describe('junit', () => {
+  it('testcase names are stable across builds: never a message, unique within a suite', () => {
+    const names = (xml: string) => [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`)
+    const report = fixtureReport()
+    const before = names(renderJunit(report, options))
+    expect(new Set(before).size).toBe(before.length)
+    for (const finding of report.findings) expect(before.some((n) => n.endsWith(` ${finding.message}`)), finding.message).toBe(false)
+    // A rebuild says it in other words (sizes, layer indexes): the names stay.
+    const rebuilt = {...report, findings: report.findings.map((f) => ({...f, message: `${f.message} (rebuilt)`}))}
+    expect(names(renderJunit(rebuilt, options))).toEqual(before)
+  })
+
   it('has a suite for every rule, even rules without findings', () => {
     const xml = renderJunit(passingReport(), options)
     for (const rule of fixtureRules) expect(xml).toContain(`<testsuite name="${rule.id}"`)
