@@ -7,8 +7,11 @@ import {EXIT_INPUT_ERROR} from './exit-codes.js'
 import {writeJson} from './json-output.js'
 import {LayerProgress} from './progress.js'
 import {checkOutputPath} from './output-file.js'
-import {emitReport, type OutputFlags} from './report-output.js'
+import {emitReport, outputTarget, type OutputFlags} from './report-output.js'
 import {installSignalCleanup} from './signals.js'
+
+/** Every format any command writes: a prefix naming one of them is a format, not part of the path. */
+const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'sarif', 'junit'] as const
 
 /** oclif's FlagOutput and ArgOutput, which @oclif/core's Interfaces does not export. */
 type FlagOutput = {[name: string]: any}
@@ -39,8 +42,11 @@ export abstract class LayerAuditCommand extends Command {
     if (typeof format === 'string' && this.jsonEnabled()) {
       throw new UsageError(`--json and --format ${format} ask for two outputs on stdout: give one (--format json is --json)`)
     }
-    const output = (parsed.flags as {output?: unknown}).output
-    if (typeof output === 'string') await checkOutputPath(output)
+    // Every --output path is checked before any input is read; a FORMAT: prefix is not part of the path.
+    const outputs = (parsed.flags as {output?: unknown}).output
+    for (const value of Array.isArray(outputs) ? outputs : typeof outputs === 'string' ? [outputs] : []) {
+      await checkOutputPath(outputTarget(String(value), OUTPUT_FORMATS, undefined, () => 'json').path)
+    }
     return parsed
   }
 

@@ -87,8 +87,9 @@ export const reportFlags = {
   format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
   output: Flags.string({
     char: 'o',
-    summary: 'Write the report in --format to FILE; the table still goes to the terminal.',
-    helpValue: 'FILE',
+    summary: 'Write the report to FILE (repeatable), in FORMAT, else --format, else the format FILE\'s extension says; the table still goes to the terminal.',
+    helpValue: '[FORMAT:]FILE',
+    multiple: true,
     helpGroup: 'REPORT',
   }),
   'fail-on': Flags.option({

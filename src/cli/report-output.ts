@@ -9,11 +9,12 @@ import {basename} from 'node:path'
 import {exitCodeFor, type FailOn} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
 import {renderReport, type ReportFormat} from '../report/index.js'
+import {REPORT_FORMATS} from '../report/reporter.js'
 import {writeOutputFile} from './output-file.js'
 
 export interface OutputFlags {
   format?: ReportFormat
-  output?: string
+  output?: string[]
   'fail-on': FailOn
   verbose?: boolean
 }
@@ -27,15 +28,35 @@ export function formatForFile(file: string): ReportFormat {
   return 'json'
 }
 
+/** An --output value: `sarif:report.json` names its format; a bare path takes --format, else its extension's. */
+export function outputTarget<F extends string>(value: string, formats: readonly F[], given: F | undefined, byName: (file: string) => F): {format: F; path: string} {
+  const colon = value.indexOf(':')
+  const prefix = colon > 0 ? value.slice(0, colon) : ''
+  if ((formats as readonly string[]).includes(prefix) && colon < value.length - 1) return {format: prefix as F, path: value.slice(colon + 1)}
+  return {format: given ?? byName(value), path: value}
+}
+
+/** Writes the text for each --output, each file whole (see output-file.ts), in the order given. */
+export async function writeOutputs<F extends string>(
+  outputs: readonly string[],
+  formats: readonly F[],
+  given: F | undefined,
+  byName: (file: string) => F,
+  render: (format: F) => string,
+): Promise<void> {
+  for (const value of outputs) {
+    const {format, path} = outputTarget(value, formats, given, byName)
+    const text = render(format)
+    await writeOutputFile(path, text.endsWith('\n') ? text : text + '\n')
+  }
+}
+
 export async function emitReport(report: Report, flags: OutputFlags, context: {json: boolean; color: boolean}): Promise<void> {
   const options = {failOn: flags['fail-on'], verbose: flags.verbose}
-  if (flags.output) {
-    const format = flags.format ?? formatForFile(flags.output)
-    const text = renderReport(report, format, options)
-    await writeOutputFile(flags.output, text.endsWith('\n') ? text : text + '\n')
-  }
+  const outputs = flags.output ?? []
+  await writeOutputs(outputs, REPORT_FORMATS, flags.format, formatForFile, (format) => renderReport(report, format, options))
   if (!context.json) {
-    const format = flags.output ? 'table' : (flags.format ?? 'table')
+    const format = outputs.length > 0 ? 'table' : (flags.format ?? 'table')
     process.stdout.write(renderReport(report, format, {...options, color: format === 'table' && context.color}))
   }
   process.exitCode = exitCodeFor(report.summary, flags['fail-on'])

@@ -5,8 +5,7 @@ import type {DiffReport} from '../diff/model.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
 import {awsFlags, imageFlags} from '../cli/flags.js'
 import {openOptionsFrom} from '../cli/image-options.js'
-import {writeOutputFile} from '../cli/output-file.js'
-import {formatForFile} from '../cli/report-output.js'
+import {formatForFile, writeOutputs} from '../cli/report-output.js'
 import {DIFF_FORMATS, renderDiff, type DiffFormat} from '../report/diff/index.js'
 
 export default class Diff extends LayerAuditCommand {
@@ -39,7 +38,13 @@ Exit codes: 0 the images are the same (after ignores), 1 they differ (unless --f
     layers: Flags.boolean({summary: "Compare layer by layer (A's layer i against B's layer i) instead of the merged filesystems.", helpGroup: 'DIFF'}),
     'show-env': Flags.boolean({summary: 'Show env values that changed (secret-looking ones stay redacted).', helpGroup: 'DIFF'}),
     format: Flags.option({options: DIFF_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
-    output: Flags.string({char: 'o', summary: 'Write the report to FILE (format from --format, else from the extension); the table still goes to the terminal.', helpValue: 'FILE', helpGroup: 'REPORT'}),
+    output: Flags.string({
+      char: 'o',
+      summary: "Write the report to FILE (repeatable), in FORMAT, else --format, else the format FILE's extension says; the table still goes to the terminal.",
+      helpValue: '[FORMAT:]FILE',
+      multiple: true,
+      helpGroup: 'REPORT',
+    }),
     'fail-on': Flags.option({options: ['changes', 'never'] as const, default: 'changes' as const, summary: 'Exit 1 when the images differ, or never.', helpGroup: 'REPORT'})(),
     verbose: Flags.boolean({char: 'v', summary: 'List every change, and every path under an added or removed directory.', helpGroup: 'REPORT'}),
     color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),
@@ -61,13 +66,10 @@ Exit codes: 0 the images are the same (after ignores), 1 they differ (unless --f
     })
     this.endProgress()
     const options = {verbose: flags.verbose, width: process.stdout.columns}
-    if (flags.output) {
-      const format = (flags.format ?? formatForFile(flags.output)) as DiffFormat
-      const text = renderDiff(report, format, options)
-      await writeOutputFile(flags.output, text.endsWith('\n') ? text : text + '\n')
-    }
+    const outputs = flags.output ?? []
+    await writeOutputs(outputs, DIFF_FORMATS, flags.format, (file) => formatForFile(file) as DiffFormat, (format) => renderDiff(report, format, options))
     if (!this.jsonEnabled()) {
-      const format: DiffFormat = flags.output ? 'table' : (flags.format ?? 'table')
+      const format: DiffFormat = outputs.length > 0 ? 'table' : (flags.format ?? 'table')
       process.stdout.write(renderDiff(report, format, {...options, color: format === 'table' && this.useColor(flags.color)}))
     }
     process.exitCode = report.summary.same || flags['fail-on'] === 'never' ? 0 : 1

@@ -100,6 +100,24 @@ describe('--output on the command line', () => {
     expect(readdirSync(d)).toEqual([])
   })
 
+  it('several --output: each in the format its FORMAT: prefix, else its extension, says; a bad one refused before reading', async () => {
+    const d = dir()
+    const result = await runCli(['scan', IMAGE, '-o', join(d, 'scan.sarif'), '-o', join(d, 'scan.md'), '-o', `junit:${join(d, 'tests.txt')}`, '-o', join(d, 'scan.json')])
+    expect(result.code === 0 || result.code === 1, result.stderr).toBe(true)
+    expect(JSON.parse(readFileSync(join(d, 'scan.sarif'), 'utf8')).version).toBe('2.1.0')
+    expect(readFileSync(join(d, 'scan.md'), 'utf8')).toMatch(/^#/)
+    expect(readFileSync(join(d, 'tests.txt'), 'utf8')).toMatch(/^<\?xml/)
+    expect(JSON.parse(readFileSync(join(d, 'scan.json'), 'utf8')).command).toBe('scan')
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toMatch(/^(PASS|FAIL)/) // the table still goes to the terminal
+    const bad = await runCli(['diff', join(d, 'missing-a.tar'), join(d, 'missing-b.tar'), '-o', join(d, 'ok.json'), '-o', `markdown:${join(d, 'nope', 'x.md')}`])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toBe(`layer-audit: ${join(d, 'nope', 'x.md')}: cannot write the report: no directory ${join(d, 'nope')}\n`)
+    const diff = await runCli(['diff', IMAGE, IMAGE, '-o', join(d, 'diff.sarif'), '-o', `markdown:${join(d, 'diff.txt')}`])
+    expect(diff.code).toBe(0)
+    expect(JSON.parse(readFileSync(join(d, 'diff.sarif'), 'utf8')).runs[0].results).toEqual([])
+    expect(readFileSync(join(d, 'diff.txt'), 'utf8')).toMatch(/^### layer-audit diff: SAME/)
+  })
+
   it.runIf(isRoot)('a private /dev/null-like node stays a device; a /dev/full-like one fails the run and stays too', async () => {
     const d = dir()
     execFileSync('mknod', [join(d, 'null'), 'c', '1', '3'])
