@@ -42,6 +42,9 @@ export function nameBytes(raw: RawName): Buffer {
       segment = 0
       continue
     }
+    // A full segment where no "/" may go (the last byte): the name ends one byte short rather than
+    // stage a 256-byte file name (seed 944848561 did).
+    if (segment >= 255) break
     let bytes = Buffer.from(raw.fill[unit++ % raw.fill.length]!, 'latin1')
     if (bytes.length > raw.total - at || segment + bytes.length > 255) bytes = Buffer.from('a')
     if (last === 0x2f && bytes[0] === 0x2e) bytes = Buffer.from('d')
