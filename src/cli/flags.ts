@@ -83,15 +83,18 @@ export const imageAuditFlags = {
   'max-file-bytes': Flags.integer({summary: 'Bytes of each file the secret scan reads (default 1 MiB).', min: 1}),
 }
 
+/** --output, for every command that writes a report (compare, lint, scan, diff). */
+export const outputFlag = Flags.string({
+  char: 'o',
+  summary: "Write the report to FILE (repeatable), in FORMAT, else --format, else the format FILE's extension says; the table still goes to the terminal.",
+  helpValue: '[FORMAT:]FILE',
+  multiple: true,
+  helpGroup: 'REPORT',
+})
+
 export const reportFlags = {
   format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
-  output: Flags.string({
-    char: 'o',
-    summary: 'Write the report to FILE (repeatable), in FORMAT, else --format, else the format FILE\'s extension says; the table still goes to the terminal.',
-    helpValue: '[FORMAT:]FILE',
-    multiple: true,
-    helpGroup: 'REPORT',
-  }),
+  output: outputFlag,
   'fail-on': Flags.option({
     options: FAIL_ON_LEVELS,
     default: 'error' as FailOn,

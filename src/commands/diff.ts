@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {diffImages} from '../diff/diff-images.js'
 import type {DiffReport} from '../diff/model.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
-import {awsFlags, imageFlags} from '../cli/flags.js'
+import {awsFlags, imageFlags, outputFlag} from '../cli/flags.js'
 import {openOptionsFrom} from '../cli/image-options.js'
 import {formatForFile, writeOutputs} from '../cli/report-output.js'
 import {DIFF_FORMATS, renderDiff, type DiffFormat} from '../report/diff/index.js'
@@ -38,13 +38,7 @@ Exit codes: 0 the images are the same (after ignores), 1 they differ (unless --f
     layers: Flags.boolean({summary: "Compare layer by layer (A's layer i against B's layer i) instead of the merged filesystems.", helpGroup: 'DIFF'}),
     'show-env': Flags.boolean({summary: 'Show env values that changed (secret-looking ones stay redacted).', helpGroup: 'DIFF'}),
     format: Flags.option({options: DIFF_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
-    output: Flags.string({
-      char: 'o',
-      summary: "Write the report to FILE (repeatable), in FORMAT, else --format, else the format FILE's extension says; the table still goes to the terminal.",
-      helpValue: '[FORMAT:]FILE',
-      multiple: true,
-      helpGroup: 'REPORT',
-    }),
+    output: outputFlag,
     'fail-on': Flags.option({options: ['changes', 'never'] as const, default: 'changes' as const, summary: 'Exit 1 when the images differ, or never.', helpGroup: 'REPORT'})(),
     verbose: Flags.boolean({char: 'v', summary: 'List every change, and every path under an added or removed directory.', helpGroup: 'REPORT'}),
     color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),
