@@ -162,7 +162,9 @@ describe('the stdin spool is removed on every way out', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     child.stdin.write(Buffer.alloc(64 * 1024))
-    for (let i = 0; i < 200 && !readdirSync(privateTmp).some((name) => name.startsWith('layer-audit-stdin-')); i++) {
+    // The spool's directory is made first, its file a moment later: wait for the file (a loaded CI machine saw the gap).
+    const spooled = () => readdirSync(privateTmp).some((name) => name.startsWith('layer-audit-stdin-') && readdirSync(join(privateTmp, name)).includes('archive'))
+    for (let i = 0; i < 200 && !spooled(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
     const spools = readdirSync(privateTmp)
