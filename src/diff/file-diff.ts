@@ -50,8 +50,10 @@ export function diffFiles(a: DiffImageSide, b: DiffImageSide, options: FileDiffO
     if (ignored(path)) continue
 
     if (folding && (!isAtOrUnder(path, folding.dir) || (nodeA && nodeB))) folding = undefined
-    if (folding && (folding.side === 'a' ? nodeA : nodeB)) {
+    const folded = folding && (folding.side === 'a' ? nodeA : nodeB)
+    if (folding && folded) {
       folding.into.entriesBelow = (folding.into.entriesBelow ?? 0) + 1
+      if (folded.type === 'file') folding.into.bytesBelow = (folding.into.bytesBelow ?? 0) + folded.size
       if (options.verbose) (folding.into.paths ??= []).push(path)
       continue
     }

@@ -35,6 +35,8 @@ export interface FileChange {
   b?: DiffSide
   /** An added or removed directory is one change: how many entries lie under it. */
   entriesBelow?: number
+  /** And the bytes of the regular files among them (what the summary's bytes added or removed count). */
+  bytesBelow?: number
   /** With --verbose: every path under an added or removed directory. */
   paths?: string[]
 }

@@ -27,6 +27,11 @@ export function summarizeDiff(input: SummaryInput): DiffSummary {
     const sizeB = change.b?.size ?? 0
     if (sizeB > sizeA) bytesAdded += sizeB - sizeA
     else bytesRemoved += sizeA - sizeB
+    // What a folded directory held went with it (removed, or A's side of a type change) or came with it.
+    if (change.bytesBelow) {
+      if (change.kind === 'removed' || (change.kind === 'modified' && change.a?.type === 'directory')) bytesRemoved += change.bytesBelow
+      else bytesAdded += change.bytesBelow
+    }
   }
   const touches = (dir: string) => files.some((change) => isAtOrUnder(change.path, dir))
   const onlyA = manifest.layers.a.filter((l) => !l.shared).length

@@ -54,6 +54,12 @@ describe('diff of the fixture images', () => {
       ...(c.entriesBelow ? {entriesBelow: c.entriesBelow} : {}),
     }))).toEqual(GOOD_TO_BROKEN)
     expect(report.summary.files).toEqual({added: 0, removed: 5, modified: 5})
+    // A removed directory's files count in the bytes removed (the tree of A says how many bytes it held).
+    const lang = JSON.parse((await runCli(['tree', GOOD, '--json', '--path', '/var/lang'])).stdout).entries as {type: string; size: number}[]
+    const langBytes = lang.filter((e) => e.type === 'file').reduce((sum, e) => sum + e.size, 0)
+    expect(langBytes).toBeGreaterThan(0)
+    expect(report.files.find((c: {path: string}) => c.path === '/var/lang').bytesBelow).toBe(langBytes)
+    expect(report.summary.bytesRemoved).toBeGreaterThan(langBytes)
     expect(report.summary.lambda).toMatchObject({opt: true, extensions: true, task: false, entrypoint: false, handler: false})
     const mode = report.files.find((c: {path: string}) => c.path === '/opt/extensions/log-shipper')
     expect(mode.a).toMatchObject({type: 'file', mode: 0o755, layer: 2, createdBy: 'COPY /opt/ /opt/ # buildkit'})
