@@ -15,9 +15,9 @@ import type {Image, OpenOptions} from '../image/model.js'
 import {openImage} from '../image/open.js'
 import {diffConfigs} from './config-diff.js'
 import {ContentHashes} from './content-hash.js'
-import {diffFiles, type DiffImageSide} from './file-diff.js'
+import {diffFiles, inScope, type DiffImageSide, type FileDiffOptions} from './file-diff.js'
 import {diffManifests, layerRows} from './manifest-diff.js'
-import type {DiffReport, FileChange, LayerPairDiff} from './model.js'
+import type {DiffReport, FileChange, LayerPairDiff, LayerRow} from './model.js'
 import {summarizeDiff} from './summary.js'
 import {compareTreeOrder} from '../fs/tree-order.js'
 
@@ -72,12 +72,13 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     hashesB.attach(layersB)
     const summaryA = summarizeImage(a, layersA)
     const summaryB = summarizeImage(b, layersB)
-    const historyOf = (image: Image) => layerRows(image).map((row) => ({diffId: row.diffId, createdBy: row.createdBy}))
+    const rowsA = layerRows(a)
+    const rowsB = layerRows(b)
     const lateA = new LateHashes(a, options.concurrency)
     const lateB = new LateHashes(b, options.concurrency)
-    const sideA: Side = {layers: historyOf(a), sha256: (node) => hashesA.sha256(node) ?? lateA.sha256(node), wantHash: (node) => lateA.want(node)}
+    const sideA: Side = {layers: rowsA, sha256: (node) => hashesA.sha256(node) ?? lateA.sha256(node), wantHash: (node) => lateA.want(node)}
     // B's layers read through A are A's entries, hashed on A's side.
-    const sideB: Side = {layers: historyOf(b), sha256: (node) => hashesB.sha256(node) ?? hashesA.sha256(node) ?? lateB.sha256(node), wantHash: (node) => lateB.want(node)}
+    const sideB: Side = {layers: rowsB, sha256: (node) => hashesB.sha256(node) ?? hashesA.sha256(node) ?? lateB.sha256(node), wantHash: (node) => lateB.want(node)}
     const fileOptions = {path: root, ignore: options.ignore, ignoreTimestamps, verbose: options.verbose}
 
     let files: FileChange[] = []
@@ -85,7 +86,7 @@ export async function diffImages(refA: string, refB: string, options: DiffImages
     const treeA = options.layers ? undefined : flatten(layersA, {release: true})
     const treeB = options.layers ? undefined : flatten(layersB, {release: true})
     const compare = () => {
-      if (options.layers) layers = diffLayerPairs(layersA, layersB, sideA, sideB, fileOptions)
+      if (options.layers) layers = diffLayerPairs(layersA, layersB, {...sideA, rows: rowsA}, {...sideB, rows: rowsB}, fileOptions)
       else files = diffFiles({...sideA, tree: treeA!}, {...sideB, tree: treeB!}, fileOptions)
     }
     compare()
@@ -186,7 +187,11 @@ class LateHashes {
       const wanted = this.paths.get(contents.layer.index)!
       const byPath = new Map<string, string>()
       // The last entry of a path is its node (a duplicate in the same layer: the later one wins).
-      for (const entry of contents.entries) if (wanted.has(entry.path)) byPath.set(entry.path, hashes.sha256(entry) ?? '')
+      for (const entry of contents.entries) {
+        const sha256 = wanted.has(entry.path) ? hashes.sha256(entry) : undefined
+        if (sha256 !== undefined) byPath.set(entry.path, sha256)
+        else byPath.delete(entry.path)
+      }
       this.hashes.set(contents.layer.index, byPath)
     }
     this.paths.clear()
@@ -194,15 +199,22 @@ class LateHashes {
 }
 
 /** Layer i against layer i: each layer's own entries (as a tree of that layer alone) and its whiteouts. */
-function diffLayerPairs(layersA: LayerContents[], layersB: LayerContents[], a: Side, b: Side, options: Parameters<typeof diffFiles>[2]): LayerPairDiff[] {
+function diffLayerPairs(
+  layersA: LayerContents[],
+  layersB: LayerContents[],
+  a: Side & {rows: LayerRow[]},
+  b: Side & {rows: LayerRow[]},
+  options: FileDiffOptions,
+): LayerPairDiff[] {
   const out: LayerPairDiff[] = []
   for (let i = 0; i < Math.max(layersA.length, layersB.length); i++) {
     const x = layersA[i]
     const y = layersB[i]
-    const rowA = x ? {index: i, ...(x.layer.digest ? {digest: x.layer.digest} : {}), diffId: x.layer.diffId, ...(x.layer.size !== undefined ? {size: x.layer.size} : {}), ...(a.layers[i]?.createdBy ? {createdBy: a.layers[i]!.createdBy} : {})} : undefined
-    const rowB = y ? {index: i, ...(y.layer.digest ? {digest: y.layer.digest} : {}), diffId: y.layer.diffId, ...(y.layer.size !== undefined ? {size: y.layer.size} : {}), ...(b.layers[i]?.createdBy ? {createdBy: b.layers[i]!.createdBy} : {})} : undefined
+    const rowA = a.rows[i]
+    const rowB = b.rows[i]
     const identical = Boolean(x && y && x.layer.diffId === y.layer.diffId)
-    const changes = identical ? [] : [...diffFiles({...a, tree: layerTree(x)}, {...b, tree: layerTree(y)}, options), ...diffWhiteouts(x, y, a, b)]
+    const whiteouts = diffWhiteouts(x, y, a, b).filter((change) => inScope(change.path, options))
+    const changes = identical ? [] : [...diffFiles({...a, tree: layerTree(x)}, {...b, tree: layerTree(y)}, options), ...whiteouts]
     changes.sort((p, q) => compareTreeOrder(p.path, q.path))
     out.push({index: i, ...(rowA ? {a: rowA} : {}), ...(rowB ? {b: rowB} : {}), identical, changes})
   }

@@ -6,6 +6,7 @@
 import type {FileNode} from '../fs/entry.js'
 import type {FileTree} from '../fs/tree.js'
 import {matchesGlob} from '../audit/path-glob.js'
+import {ancestors} from '../fs/path.js'
 import type {DiffSide, FileChange, FileField} from './model.js'
 import {compareTreeOrder, isAtOrUnder} from '../fs/tree-order.js'
 
@@ -122,6 +123,13 @@ function sideOf(node: FileNode, side: DiffImageSide): DiffSide {
   const createdBy = side.layers[node.layer]?.createdBy
   if (createdBy) out.createdBy = createdBy
   return out
+}
+
+/** Under --path and not --ignore'd: for paths met out of walk order (--layers' whiteout markers). */
+export function inScope(path: string, options: FileDiffOptions): boolean {
+  if (!isAtOrUnder(path, options.path ?? '/')) return false
+  const globs = options.ignore ?? []
+  return ![...ancestors(path), path].some((at) => globs.some((glob) => matchesGlob(at, glob)))
 }
 
 /** A path is ignored when it, or a directory it lies under, matches one of the globs. */

@@ -121,5 +121,10 @@ describe('diff of image pairs built with umoci, skopeo and Python tarfile', () =
       ['added', '/opt/sub/.wh..wh..opq', 'whiteout'],
     ])
     expect(report.layers[1].changes[0].entriesBelow).toBe(2) // /opt/sub and /opt/sub/new
+    // --path and --ignore leave out whiteout markers too, as they do files.
+    for (const scope of [['--path', '/app'], ['--ignore', '/opt/**']]) {
+      const scoped = JSON.parse((await runCli(['diff', a, b, '--layers', '--json', ...scope])).stdout)
+      expect(scoped.layers[1].changes, scope.join(' ')).toEqual([])
+    }
   })
 })
