@@ -23,7 +23,7 @@ import {TOOL_NAME} from './tool-info.js'
 const NOT_XML = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u
 const SPECIAL = /[&<>]/
 
-function xmlText(text: string): string {
+export function xmlText(text: string): string {
   if (!NOT_XML.test(text) && !SPECIAL.test(text)) return text
   return text
     .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
@@ -33,7 +33,7 @@ function xmlText(text: string): string {
 }
 
 /** Attribute value (always double-quoted here); line breaks kept as character references. */
-function xml(text: string): string {
+export function xml(text: string): string {
   return xmlText(text).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;')
 }
 

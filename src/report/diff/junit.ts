@@ -3,16 +3,8 @@
  * the list of its changes when there are any, so a CI test tab shows what changed.
  */
 import type {DiffReport} from '../../diff/model.js'
+import {xml, xmlText} from '../junit.js'
 import {changeSummary, configLine} from './describe.js'
-
-const xml = (text: string) =>
-  text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
-    .replace(/[\ud800-\udfff]/g, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
 
 export function renderDiffJunit(report: DiffReport): string {
   const changes = report.layers ? report.layers.flatMap((l) => l.changes) : report.files
@@ -38,7 +30,7 @@ export function renderDiffJunit(report: DiffReport): string {
     }
     const summary = `${c.lines.length} ${c.name === 'files' ? 'file' : c.name === 'config' ? 'config' : 'layer'} difference${c.lines.length === 1 ? '' : 's'}`
     out.push(`    <testcase classname="layer-audit.diff" name="${c.name}">`)
-    out.push(`      <failure message="${xml(summary)}">${xml(c.lines.join('\n'))}</failure>`)
+    out.push(`      <failure message="${xml(summary)}">${xmlText(c.lines.join('\n'))}</failure>`)
     out.push('    </testcase>')
   }
   out.push('  </testsuite>', '</testsuites>', '')
