@@ -68,11 +68,12 @@ function fileLines(change: FileChange, width: number, c: InstanceType<typeof Cha
   const code = CHANGE_CODE[change.kind]
   const colour = change.kind === 'added' ? c.green : change.kind === 'removed' ? c.red : c.yellow
   const path = displayText(change.path) + ((change.a ?? change.b)?.type === 'directory' && change.kind !== 'modified' ? '/' : '')
-  const detail = `${fileDetail(change)}  ${c.dim(layerPair(change))}`
+  const detail = fileDetail(change)
+  const layers = layerPair(change)
+  const shown = `${detail}  ${c.dim(layers)}`
   const out = [`  ${colour(code)} ${path}`]
-  const plainDetailLength = fileDetail(change).length + layerPair(change).length + 2
-  if (path.length + plainDetailLength + 6 <= width) out[0] += `  ${detail}`
-  else out.push(`      ${detail}`)
+  if (path.length + detail.length + layers.length + 8 <= width) out[0] += `  ${shown}`
+  else out.push(`      ${shown}`)
   const history = createdBy(change)
   if (history) out.push(c.dim(fit(`      ${history}`, width)))
   return out
