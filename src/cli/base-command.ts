@@ -4,11 +4,12 @@ import type {Report} from '../audit/report.js'
 import {LayerAuditError, UsageError} from '../errors.js'
 import {displayText} from '../report/escape.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
-import {writeJson} from './json-output.js'
+import {jsonPieces} from './json-output.js'
 import {LayerProgress} from './progress.js'
 import {checkOutputPath} from './output-file.js'
 import {emitReport, outputTarget, type OutputFlags} from './report-output.js'
 import {installSignalCleanup} from './signals.js'
+import {writePieces} from './stdout.js'
 
 /** Every format any command writes: a prefix naming one of them is a format, not part of the path. */
 const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'sarif', 'junit'] as const
@@ -60,9 +61,24 @@ export abstract class LayerAuditCommand extends Command {
     if (this.debugging()) process.stderr.write(`${err.stack ?? ''}\n`)
   }
 
-  /** Plain JSON, streamed: oclif colourises token by token and builds one string, too slow and too big for 100k-entry trees. */
+  /** The --json document oclif hands to logJson, written once the run is over (see _run). */
+  private pendingJson?: {value: unknown}
+
+  /**
+   * Plain JSON, streamed: oclif colourises token by token and builds one string, too slow and too big for
+   * 100k-entry trees. oclif calls this synchronously, so the document is kept and written by _run, which
+   * can wait for a slow reader (`tree --json | jq`) instead of queueing the whole document in memory.
+   */
   override logJson(json: unknown): void {
-    writeJson(json, (text) => process.stdout.write(text))
+    this.pendingJson = {value: json}
+  }
+
+  override async _run<T>(): Promise<T> {
+    const result = await super._run<T>()
+    const pending = this.pendingJson
+    this.pendingJson = undefined
+    if (pending) await writePieces(jsonPieces(pending.value))
+    return result
   }
 
   private progress?: LayerProgress

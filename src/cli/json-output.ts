@@ -2,33 +2,38 @@
  * Writes a value exactly as JSON.stringify(value, null, 2) would, but piece by piece: a tree of 150k
  * entries is ~30 MB of JSON, and holding it as one string would cost that much memory again.
  */
-const CHUNK = 1 << 20
-const SLICE = 500
+// Small pieces die in the young generation; megabyte ones were promoted and grew the heap (docs/filesystem.md).
+const CHUNK = 1 << 16
+const SLICE = 200
 
 export function writeJson(value: unknown, write: (text: string) => void): void {
+  for (const piece of jsonPieces(value)) write(piece)
+}
+
+/** The pieces writeJson hands over, for a writer that waits for its stream to drain between them. */
+export function* jsonPieces(value: unknown): Generator<string> {
   let buffer = ''
-  const emit = (text: string) => {
+  for (const text of jsonTexts(value, '')) {
     buffer += text
     if (buffer.length >= CHUNK) {
-      write(buffer)
+      yield buffer
       buffer = ''
     }
   }
-  emitValue(value, '', emit)
-  write(buffer + '\n')
+  yield buffer + '\n'
 }
 
-function emitValue(value: unknown, indent: string, emit: (text: string) => void): void {
+function* jsonTexts(value: unknown, indent: string): Generator<string> {
   const inner = indent + '  '
   if (Array.isArray(value) && value.length > 0) {
     // Slices of items stringified at once: per-item calls cost more than the JSON they make.
-    emit('[\n')
+    yield '[\n'
     for (let from = 0; from < value.length; from += SLICE) {
       const slice = JSON.stringify(value.slice(from, from + SLICE), null, 2)
-      emit(indent + reindent(slice.slice(2, -2), indent)) // without the slice's own "[\n" and "\n]"
-      emit(from + SLICE < value.length ? ',\n' : '\n')
+      yield indent + reindent(slice.slice(2, -2), indent) // without the slice's own "[\n" and "\n]"
+      yield from + SLICE < value.length ? ',\n' : '\n'
     }
-    emit(indent + ']')
+    yield indent + ']'
     return
   }
   if (isPlainObject(value)) {
@@ -37,19 +42,19 @@ function emitValue(value: unknown, indent: string, emit: (text: string) => void)
       return v !== undefined && typeof v !== 'function' && typeof v !== 'symbol'
     })
     if (keys.length === 0 || !keys.some((k) => isContainer(value[k]))) {
-      emit(reindent(JSON.stringify(value, null, 2), indent))
+      yield reindent(JSON.stringify(value, null, 2), indent)
       return
     }
-    emit('{\n')
-    keys.forEach((key, i) => {
-      emit(`${inner}${JSON.stringify(key)}: `)
-      emitValue(value[key], inner, emit)
-      emit(i < keys.length - 1 ? ',\n' : '\n')
-    })
-    emit(indent + '}')
+    yield '{\n'
+    for (const [i, key] of keys.entries()) {
+      yield `${inner}${JSON.stringify(key)}: `
+      yield* jsonTexts(value[key], inner)
+      yield i < keys.length - 1 ? ',\n' : '\n'
+    }
+    yield indent + '}'
     return
   }
-  emit(reindent(JSON.stringify(value, null, 2) ?? 'null', indent))
+  yield reindent(JSON.stringify(value, null, 2) ?? 'null', indent)
 }
 
 /** Arrays and objects are walked (so big ones stream); anything else is stringified whole. */

@@ -9,9 +9,10 @@ import {VIEW_EXIT_CODES_HELP} from '../cli/exit-codes.js'
 import {awsFlags, functionFlags, imageFlags} from '../cli/flags.js'
 import {hasFunctionInput, resolveOptionsFrom} from '../cli/function-options.js'
 import {openOptionsFrom} from '../cli/image-options.js'
+import {writePieces} from '../cli/stdout.js'
 import {UsageError} from '../errors.js'
 import {resolveFunction} from '../lambda/resolve.js'
-import {writeTree} from '../report/views/tree-view.js'
+import {treePieces} from '../report/views/tree-view.js'
 
 export interface TreeResult {
   image?: ImageSummary
@@ -75,7 +76,7 @@ ${VIEW_EXIT_CODES_HELP}`
       }
     }
     this.endProgress()
-    if (!this.jsonEnabled()) writeTree(result.entries, {color: this.useColor(flags.color), root: flags.path}, (text) => process.stdout.write(text))
+    if (!this.jsonEnabled()) await writePieces(treePieces(result.entries, {color: this.useColor(flags.color), root: flags.path}))
     return result
   }
 }

@@ -10,12 +10,15 @@ import {humanBytes, modeString} from './units.js'
  */
 export function renderTree(entries: TreeEntry[], options: {color: boolean; root?: string}): string {
   let out = ''
-  writeTree(entries, options, (text) => (out += text))
+  for (const piece of treePieces(entries, options)) out += piece
   return out
 }
 
-/** renderTree in pieces of about a megabyte: a million-line tree is never one string. */
-export function writeTree(entries: TreeEntry[], options: {color: boolean; root?: string}, write: (text: string) => void): void {
+/**
+ * renderTree in pieces of 64 KiB: a million-line tree is never one string, and a piece's lines die young
+ * (megabyte pieces outlived the young generation and grew the heap by ~150 MB on a million lines).
+ */
+export function* treePieces(entries: TreeEntry[], options: {color: boolean; root?: string}): Generator<string> {
   const c = new Chalk({level: options.color ? 1 : 0})
   const root = options.root && options.root !== '/' ? options.root.replace(/\/+$/, '') : '/'
   const rootDepth = root === '/' ? 1 : depthOf(root)
@@ -23,13 +26,6 @@ export function writeTree(entries: TreeEntry[], options: {color: boolean; root?:
   for (const e of entries) layerWidth = Math.max(layerWidth, String(e.layer).length + 1)
   const sources = new Map<number, string>()
   let buffer = ''
-  const line = (text: string) => {
-    buffer += text + '\n'
-    if (buffer.length >= CHUNK) {
-      write(buffer)
-      buffer = ''
-    }
-  }
   for (const e of entries) {
     if (e.source) sources.set(e.layer, e.source)
     const indent = depthOf(e.path) - rootDepth
@@ -38,16 +34,20 @@ export function writeTree(entries: TreeEntry[], options: {color: boolean; root?:
     const shown = e.type === 'directory' ? c.blue(name + '/') : executable ? c.green(name) : name
     const link = e.linkTarget !== undefined ? ` ${e.type === 'hardlink' ? '=>' : '->'} ${displayText(e.linkTarget)}` : ''
     const layer = (e.layer < 0 ? '-' : `L${e.layer}`).padStart(layerWidth)
-    line(`${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}`)
+    buffer += `${modeString(e.type, e.mode)} ${`${e.uid}:${e.gid}`.padStart(9)} ${humanBytes(e.size).padStart(8)} ${c.dim(layer)}  ${'  '.repeat(Math.max(0, indent))}${shown}${link}\n`
+    if (buffer.length >= CHUNK) {
+      yield buffer
+      buffer = ''
+    }
   }
   if (sources.size) {
-    line('')
-    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) line(c.dim(`L${layer} = ${displayText(source)}`))
+    buffer += '\n'
+    for (const [layer, source] of [...sources].sort((a, b) => a[0] - b[0])) buffer += c.dim(`L${layer} = ${displayText(source)}`) + '\n'
   }
-  if (buffer) write(buffer)
+  if (buffer) yield buffer
 }
 
-const CHUNK = 1 << 20
+const CHUNK = 1 << 16
 
 function depthOf(path: string): number {
   return path.split('/').filter(Boolean).length
