@@ -7,7 +7,7 @@ import type {Readable} from 'node:stream'
 import {ZipError} from '../errors.js'
 import type {FileNode} from '../fs/entry.js'
 import {FileTree} from '../fs/tree.js'
-import {openZip, type ZipArchive, type ZipEntry, type ZipLimits, type ZipNote} from './zip-reader.js'
+import {openZip, ZipEntry, type ZipArchive, type ZipLimits, type ZipNote} from './zip-reader.js'
 
 export const LAYERS_ROOT = '/opt'
 export const TASK_ROOT = '/var/task'
@@ -204,12 +204,7 @@ export async function buildFunctionLayout(input: BuildLayoutInput): Promise<Func
 function zipEntryAt(tree: FileTree, copied: Map<string, ZipEntry>, path: string): ZipEntry | undefined {
   const node = tree.get(path)
   if (!node || node.layer === LAMBDA_MADE) return undefined
-  if (isZipEntry(node)) return node
-  return copied.get(node.path)
-}
-
-function isZipEntry(node: FileNode): node is ZipEntry {
-  return 'compressionMethod' in node
+  return copied.get(node.path) ?? (node instanceof ZipEntry ? node : undefined)
 }
 
 /** An archive's entries are in central-directory order: a binary search by index. */
@@ -274,7 +269,7 @@ function place(
   // its node's size is 0 and the entry's is its target's length.
   let node: FileNode = entry
   if (entry.type === 'symlink') {
-    node = {...entry, size: 0}
+    node = entry.withSize(0)
     copied.set(entry.path, entry)
   } else copied.delete(entry.path)
   tree.set(node, hides.length > 0 ? [...new Set(hides)].sort((a, b) => a - b) : hides)

@@ -67,12 +67,13 @@ const NTFS_EXTRA = 0x000a
 export interface CentralDirectory {
   entryCount: number
   /**
-   * Reads the directory a megabyte at a time and parses its records as they are iterated, a batch per
-   * read (a record is garbage once its entry is made: neither a million records nor the whole directory
-   * is ever held); a malformed record throws ZipFormatError from the iteration. Call only once the count
-   * was checked against the cap.
+   * Reads the directory a megabyte at a time and hands each record to `onRecord` as it is parsed, in
+   * order, synchronously. The record is one object, refilled for every entry: use it in the call, never
+   * keep it (a million records, or the whole directory, are never held: ~150 bytes of garbage an entry
+   * that outlived the young generation and made the heap grow). A malformed record rejects with
+   * ZipFormatError. Call only once the count was checked against the cap.
    */
-  records(): AsyncIterable<CentralRecord[]>
+  readRecords(onRecord: (record: Readonly<CentralRecord>, index: number) => void): Promise<void>
 }
 
 /** Finds the end records and reads how many entries there are; `records()` reads and parses them. */
@@ -118,19 +119,26 @@ export async function openCentralDirectory(handle: FileHandle, fileSize: number)
   if (length > MAX_DIRECTORY_BYTES) throw new ZipFormatError('too-large', `central directory of ${length} bytes, over the cap of ${MAX_DIRECTORY_BYTES}`)
   return {
     entryCount,
-    records: () => parseRecords(handle, length, entryCount, directoryOffset),
+    readRecords: (onRecord) => parseRecords(handle, length, entryCount, directoryOffset, onRecord),
   }
 }
 
 /** Bytes read from the directory at a time; a record is at most 46 + 3 × 65,535 bytes, so one always fits. */
 const DIRECTORY_CHUNK = 1 << 20
 
-async function* parseRecords(handle: FileHandle, length: number, entryCount: number, directoryOffset: number): AsyncGenerator<CentralRecord[]> {
+async function parseRecords(
+  handle: FileHandle,
+  length: number,
+  entryCount: number,
+  directoryOffset: number,
+  onRecord: (record: Readonly<CentralRecord>, index: number) => void,
+): Promise<void> {
   let directory: Buffer = Buffer.alloc(0) // the unparsed bytes; `base` is where they start in the directory
   let base = 0
   let read = 0
   let at = 0
   let n = 0
+  const record = emptyRecord()
   while (n < entryCount) {
     // What is left of the last read, followed by the next one.
     if (read < length) {
@@ -141,7 +149,6 @@ async function* parseRecords(handle: FileHandle, length: number, entryCount: num
       read += more.length
     }
     const last = read >= length
-    const batch: CentralRecord[] = []
     for (; n < entryCount; n++) {
       if (at + CENTRAL_SIZE > directory.length) {
         if (!last) break
@@ -161,33 +168,50 @@ async function* parseRecords(handle: FileHandle, length: number, entryCount: num
         if (!last) break
         throw new ZipFormatError('corrupt', `central directory entry ${n} runs past the directory`)
       }
-      const record: CentralRecord = {
-        versionMadeBy: directory.readUInt16LE(at + 4),
-        flags: directory.readUInt16LE(at + 8),
-        method: directory.readUInt16LE(at + 10),
-        dosTime: directory.readUInt16LE(at + 12),
-        dosDate: directory.readUInt16LE(at + 14),
-        crc32: directory.readUInt32LE(at + 16),
-        compressedSize: directory.readUInt32LE(at + 20),
-        uncompressedSize: directory.readUInt32LE(at + 24),
-        directory,
-        nameStart,
-        nameLength,
-        extraStart,
-        extraLength,
-        externalAttributes: directory.readUInt32LE(at + 38),
-        localHeaderOffset: directory.readUInt32LE(at + 42),
-      }
+      record.versionMadeBy = directory.readUInt16LE(at + 4)
+      record.flags = directory.readUInt16LE(at + 8)
+      record.method = directory.readUInt16LE(at + 10)
+      record.dosTime = directory.readUInt16LE(at + 12)
+      record.dosDate = directory.readUInt16LE(at + 14)
+      record.crc32 = directory.readUInt32LE(at + 16)
+      record.compressedSize = directory.readUInt32LE(at + 20)
+      record.uncompressedSize = directory.readUInt32LE(at + 24)
+      record.directory = directory
+      record.nameStart = nameStart
+      record.nameLength = nameLength
+      record.extraStart = extraStart
+      record.extraLength = extraLength
+      record.externalAttributes = directory.readUInt32LE(at + 38)
+      record.localHeaderOffset = directory.readUInt32LE(at + 42)
       if (record.flags & FLAG_STRONG_ENCRYPTION) throw new ZipFormatError('corrupt', `entry ${n}: strong encryption is not supported`)
       applyZip64(record, n)
       // A stored entry's data is its content (plus the 12-byte header of traditional encryption).
       if (record.method === 0 && record.compressedSize !== record.uncompressedSize + (record.flags & 1 ? 12 : 0)) {
         throw new ZipFormatError('corrupt', `entry ${n}: stored entry with compressed size ${record.compressedSize} != uncompressed size ${record.uncompressedSize}`)
       }
-      batch.push(record)
+      onRecord(record, n)
       at = next
     }
-    if (batch.length > 0) yield batch
+  }
+}
+
+function emptyRecord(): CentralRecord {
+  return {
+    versionMadeBy: 0,
+    flags: 0,
+    method: 0,
+    dosTime: 0,
+    dosDate: 0,
+    crc32: 0,
+    compressedSize: 0,
+    uncompressedSize: 0,
+    directory: Buffer.alloc(0),
+    nameStart: 0,
+    nameLength: 0,
+    extraStart: 0,
+    extraLength: 0,
+    externalAttributes: 0,
+    localHeaderOffset: 0,
   }
 }
 

@@ -11,47 +11,10 @@ import {ZipError} from '../errors.js'
 import {quoteInput} from '../io/input-text.js'
 import {spoolStream, SpoolTooLargeError, type Spool} from '../io/spool.js'
 import {dataStart, entryName, modifiedSeconds, nameBytes, openCentralDirectory, ZipFormatError, type CentralRecord} from './zip-directory.js'
+import {PathSlots} from './path-slots.js'
+import {ZipEntry, type ZipEntryProblem, type ZipEntryType, type ZipOrigin} from './zip-entry.js'
 
-export type ZipEntryType = 'file' | 'directory' | 'symlink'
-
-/** Something about one entry that a rule or the layout must know. */
-export type ZipEntryProblem =
-  | 'unsafe-path' // absolute, drive-letter or `..` name: never placed in the layout
-  | 'encrypted' // content unreadable without a password (Lambda cannot unpack it either)
-  | 'unsupported-compression' // neither stored nor deflated
-
-export interface ZipEntry {
-  /** Position in the central directory. */
-  index: number
-  /** The name as stored (decoded: UTF-8 when flagged, else CP437). */
-  name: string
-  /** Cleaned absolute POSIX path under the mount root ("/opt/extensions/x"); "" for an unsafe name. */
-  path: string
-  type: ZipEntryType
-  /** Permission bits (mode & 0o7777); for entries without Unix attributes, what Lambda gives them (see docs/lambda.md). */
-  mode: number
-  /** Uncompressed bytes as declared by the central directory (a symlink's target length). */
-  size: number
-  compressedSize: number
-  crc32: number
-  /** Seconds since the epoch (Info-ZIP "UT" extra field when present, else DOS time read as local time, like unzip). */
-  mtime: number
-  /** Symlink target as stored in the entry's content (`zip -y`). */
-  linkTarget?: string
-  /** Made on a system without Unix modes (e.g. Windows): mode is Lambda's default, never executable. */
-  noUnixMode?: true
-  problems?: ZipEntryProblem[]
-  compressionMethod: number
-  /**
-   * What a file in the function's layout also carries (the entry is its layout node: a layer of a million
-   * entries is held once): owner 0:0 as Lambda unpacks it, the index of the zip in the layout's order
-   * (OpenZipOptions.layer) and the zip's name.
-   */
-  uid: 0
-  gid: 0
-  layer: number
-  source: string
-}
+export {ZipEntry, type ZipEntryProblem, type ZipEntryType} from './zip-entry.js'
 
 export interface ZipNote {
   /** The entry name the note is about, when it is about one. */
@@ -161,36 +124,35 @@ export class ZipArchive {
       const count = directory.entryCount
       const notes: ZipNote[] = []
       const localHeaders = new Float64Array(count)
-      const bomb = new BombCheck(count, limits)
-      const byPath = new Map<string, ZipEntry>()
-      const unsafe: ZipEntry[] = []
+      const bomb = new BombCheck(localHeaders, limits)
+      // In index order; a duplicate's earlier entry leaves a hole, closed once all are read.
+      const kept: (ZipEntry | undefined)[] = []
+      const holders = new PathSlots(count)
+      const origin: ZipOrigin = {layer: options.layer ?? 0, source: name, root}
       let windowsNames = 0
-      let index = 0
+      let duplicates = 0
       try {
-        for await (const batch of directory.records()) for (const r of batch) {
+        await directory.readRecords((r, index) => {
           bomb.add(r, index)
-          const entry = toEntry(r, index, root, notes, options.layer ?? 0, name)
           localHeaders[index] = r.localHeaderOffset
-          if (entry) {
-            if (entry.noUnixMode && nameBytes(r).includes(0x5c)) windowsNames++
-            if (entry.problems?.includes('unsafe-path')) unsafe.push(entry)
-            else {
-              const earlier = byPath.get(entry.path)
-              if (earlier) {
-                notes.push({name: entry.name, message: `duplicate entry for ${entry.path}: the later one (entry ${index}) wins over entry ${earlier.index}`})
-                byPath.delete(entry.path) // re-insert so the kept entry sits at its own position
-              }
-              byPath.set(entry.path, entry)
-            }
+          const entry = toEntry(r, index, origin, notes)
+          if (!entry) return
+          if (entry.noUnixMode && nameBytes(r).includes(0x5c)) windowsNames++
+          kept.push(entry)
+          if (entry.problems?.includes('unsafe-path')) return
+          const earlier = holders.claim(entry.path, kept.length - 1, (at) => kept[at]!.path)
+          if (earlier >= 0) {
+            notes.push({name: entry.name, message: `duplicate entry for ${entry.path}: the later one (entry ${index}) wins over entry ${kept[earlier]!.index}`})
+            kept[earlier] = undefined
+            duplicates++
           }
-          index++
-        }
+        })
       } catch (error) {
         throw asDirectoryError(error, name, 'unreadable central directory')
       }
       bomb.check(size, name)
       if (windowsNames > 0) notes.push({message: `${windowsNames} entry names use backslashes (made on Windows); read as "/" separators`})
-      const entries = [...byPath.values(), ...unsafe].sort((a, b) => a.index - b.index)
+      const entries = duplicates > 0 ? kept.filter((e): e is ZipEntry => e !== undefined) : (kept as ZipEntry[])
       const archive = new ZipArchive(spool?.path ?? file, name, size, entries, notes, handle, localHeaders, spool)
       for (const entry of entries) {
         if (entry.type === 'symlink' && !entry.problems) entry.linkTarget = await archive.readLinkTarget(entry, limits.maxLinkTarget)
@@ -327,17 +289,16 @@ function asDirectoryError(error: unknown, name: string, what: string): Error {
  */
 class BombCheck {
   private total = 0
-  private readonly starts: Float64Array
   private readonly ends: Float64Array
   private overRatio?: {name: string; size: number; compressed: number}
   private count = 0
 
   constructor(
-    capacity: number,
+    /** Each entry's local header offset, by index: where its bytes start (the archive's own array, filled as records are read). */
+    private readonly starts: Float64Array,
     private readonly limits: Required<ZipLimits>,
   ) {
-    this.starts = new Float64Array(capacity)
-    this.ends = new Float64Array(capacity)
+    this.ends = new Float64Array(starts.length)
   }
 
   add(e: CentralRecord, index: number): void {
@@ -345,7 +306,6 @@ class BombCheck {
     if (!this.overRatio && e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > this.limits.maxRatio * Math.max(e.compressedSize, 1)) {
       this.overRatio = {name: nameBytes(e).toString('utf8'), size: e.uncompressedSize, compressed: e.compressedSize}
     }
-    this.starts[index] = e.localHeaderOffset
     // The local header is at least 30 bytes plus the name; its extra field can only make the span longer.
     this.ends[index] = e.localHeaderOffset + 30 + e.nameLength + e.compressedSize
     this.count = index + 1
@@ -377,7 +337,8 @@ class BombCheck {
   }
 }
 
-function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[], layer: number, source: string): ZipEntry | undefined {
+function toEntry(r: CentralRecord, index: number, origin: ZipOrigin, notes: ZipNote[]): ZipEntry | undefined {
+  const {root} = origin
   const host = r.versionMadeBy >>> 8
   const unixAttrs = r.externalAttributes >>> 16
   const hasUnixMode = UNIX_HOSTS.has(host) && unixAttrs !== 0
@@ -417,22 +378,21 @@ function toEntry(r: CentralRecord, index: number, root: string, notes: ZipNote[]
   if (problems.includes('unsafe-path')) notes.push({name, message: 'absolute or ".." entry name: not placed in the layout'})
   if (problems.includes('encrypted')) notes.push({name, message: 'entry is encrypted'})
   if (problems.includes('unsupported-compression')) notes.push({name, message: `compression method ${r.method} is neither stored nor deflate`})
-  const entry: ZipEntry = {
-    index,
-    name,
-    path: path ?? '',
-    type,
-    mode,
-    size: type === 'directory' ? 0 : r.uncompressedSize,
-    compressedSize: r.compressedSize,
-    crc32: r.crc32 >>> 0,
-    mtime: modifiedSeconds(r),
-    compressionMethod: r.method,
-    uid: 0,
-    gid: 0,
-    layer,
-    source,
-  }
+  const entry = new ZipEntry(
+    {
+      index,
+      name,
+      path: path ?? '',
+      type,
+      mode,
+      size: type === 'directory' ? 0 : r.uncompressedSize,
+      compressedSize: r.compressedSize,
+      crc32: r.crc32 >>> 0,
+      mtime: modifiedSeconds(r),
+      compressionMethod: r.method,
+    },
+    origin,
+  )
   if (!hasUnixMode) entry.noUnixMode = true
   if (problems.length) entry.problems = problems
   return entry

@@ -61,7 +61,7 @@ describe('memory per entry', () => {
     expect(perEntry).toBeLessThan(300)
   }, 120_000)
 
-  it('a layer zip: the zip entry is its layout node (under 400 bytes each)', () => {
+  it('a layer zip: the zip entry is its layout node (under 280 bytes each)', () => {
     const perEntry = heldPerEntry(`
       const {buildFunctionLayout} = await import('./dist/lambda/layout.js')
       const layout = await buildFunctionLayout({layers: [{path: '${dir}/layer.zip', name: 'layer.zip'}]})
@@ -69,6 +69,6 @@ describe('memory per entry', () => {
       const count = layout.tree.size
     `)
     expect(perEntry).toBeGreaterThan(50)
-    expect(perEntry).toBeLessThan(400)
+    expect(perEntry).toBeLessThan(280)
   }, 120_000)
 })

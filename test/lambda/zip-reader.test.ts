@@ -128,6 +128,43 @@ describe('other writers', () => {
     })
   })
 
+  test('an entry prints every field as JSON, its stored name kept only where the path does not give it back', async () => {
+    // Python's zipfile computes each CRC-32; one of these is over 2^31 (0xeb…), held as a signed integer.
+    const file = pythonZip(
+      join(dir, 'fields.zip'),
+      `with zipfile.ZipFile(Z, 'w', zipfile.ZIP_DEFLATED) as z:
+    i = zipfile.ZipInfo('bin/tool', (2024, 5, 6, 7, 8, 10)); i.create_system = 3; i.external_attr = 0o100755 << 16; i.compress_type = zipfile.ZIP_DEFLATED; z.writestr(i, 'x')
+    i = zipfile.ZipInfo('lib', (2024, 5, 6, 7, 8, 10)); i.create_system = 3; i.external_attr = 0o040755 << 16; z.writestr(i, '')
+    i = zipfile.ZipInfo('./odd//name.txt', (2024, 5, 6, 7, 8, 10)); i.create_system = 3; i.external_attr = 0o100600 << 16; z.writestr(i, 'odd')`,
+    )
+    await withZip(file, async (z) => {
+      const e = byPath(z)
+      const tool = e.get('/opt/bin/tool')!
+      expect(tool.crc32).toBe(crc32('x'))
+      expect(tool.crc32).toBeGreaterThan(2 ** 31)
+      expect(JSON.parse(JSON.stringify(tool))).toEqual({
+        index: 0,
+        name: 'bin/tool',
+        path: '/opt/bin/tool',
+        type: 'file',
+        mode: 0o755,
+        size: 1,
+        compressedSize: tool.compressedSize,
+        crc32: crc32('x'),
+        mtime: tool.mtime,
+        compressionMethod: 8,
+        uid: 0,
+        gid: 0,
+        layer: 0,
+        source: 'fields.zip',
+      })
+      // A directory stored without its "/" and a name that cleaning changes keep their stored names.
+      expect(e.get('/opt/lib')).toMatchObject({type: 'directory', name: 'lib', mode: 0o755})
+      expect(e.get('/opt/odd/name.txt')).toMatchObject({name: './odd//name.txt', mode: 0o600, size: 3})
+      expect((await read(z, e.get('/opt/odd/name.txt')!)).toString()).toBe('odd')
+    })
+  })
+
   test('duplicate names: the last entry wins, noted', async () => {
     const file = pythonZip(
       join(dir, 'dup.zip'),
