@@ -20,23 +20,25 @@ export interface ComparedPath {
   found?: Resolved
 }
 
-const pairsCache = new WeakMap<CompareContext, ComparedPath[]>()
+/** What each expected node in scope (in walk order) found in the image, once per context. */
+const lookups = new WeakMap<CompareContext, (Resolved | undefined)[]>()
 
 /**
- * Every expected node in scope with its image counterpart, depth first. Computed once per context and
- * shared by the file rules: one walk and one lookup per path instead of one per rule.
+ * Every expected node in scope with its image counterpart, depth first. The lookups are made on the first
+ * full walk and kept (one slot a path) for the other file rules: one lookup per path instead of one per
+ * rule, without a pair object a path held for the whole run (~40 MB on a million-entry zip).
  */
-export function comparedPaths(ctx: CompareContext): ComparedPath[] {
-  let pairs = pairsCache.get(ctx)
-  if (!pairs) {
-    pairs = []
-    for (const expected of expectedNodes(ctx)) {
-      const found = lookupPath(ctx.tree, expected.path)
-      pairs.push(found ? {expected, found} : {expected})
-    }
-    pairsCache.set(ctx, pairs)
+export function* comparedPaths(ctx: CompareContext): Generator<ComparedPath> {
+  const known = lookups.get(ctx)
+  const made: (Resolved | undefined)[] = []
+  let i = 0
+  for (const expected of expectedNodes(ctx)) {
+    const found = known ? known[i++] : lookupPath(ctx.tree, expected.path)
+    if (!known) made.push(found)
+    yield found ? {expected, found} : {expected}
   }
-  return pairs
+  // Only a walk that reached the end knows every path.
+  if (!known) lookups.set(ctx, made)
 }
 
 /** A depth-first walk that can skip a subtree (the walk yields descendants right after their directory). */
