@@ -184,6 +184,8 @@ export function functionSettings(config: FunctionConfig): FunctionSettings {
     environment: config.environment,
     // An image function runs its ImageConfig.Command in place of the image CMD.
     ...(config.imageConfig?.command?.length ? {command: config.imageConfig.command} : {}),
+    // And its ImageConfig.EntryPoint in place of the image ENTRYPOINT.
+    ...(config.imageConfig?.entryPoint?.length ? {entryPoint: config.imageConfig.entryPoint} : {}),
   }
 }
 

@@ -144,4 +144,17 @@ describe("'entrypoint-invalid'", () => {
     const files = {...base, '/usr/local/bin/python3': {content: 'ELF', mode: 0o755}, '/usr/local/bin/python': {linkTarget: 'python3'}}
     expect(run(entrypointInvalid, {image: makeImage({config: {Entrypoint: ['/usr/local/bin/python', '-m', 'awslambdaric']}}), files})).toEqual([])
   })
+
+  it("judges the function's ImageConfig.EntryPoint and Command, which Lambda runs in place of the image's", () => {
+    // The image's own ENTRYPOINT is fine; the function overrides it with a path the image lacks.
+    const findings = run(entrypointInvalid, {image: pyImage(), files: base, function: {entryPoint: ['/missing-entry.sh']}})
+    expect(findings).toHaveLength(1)
+    expect(findings[0]).toMatchObject({path: '/missing-entry.sh'})
+    expect(findings[0]!.message).toMatch(/ImageConfig\.EntryPoint/)
+    // The image has no ENTRYPOINT or CMD, but the function gives one that exists.
+    const bare = makeImage({config: {}})
+    expect(run(entrypointInvalid, {image: bare, files: base, function: {entryPoint: ['/lambda-entrypoint.sh']}})).toEqual([])
+    expect(run(entrypointInvalid, {image: bare, files: base, function: {command: ['/lambda-entrypoint.sh', 'app.lambda_handler']}})).toEqual([])
+    expect(run(entrypointInvalid, {image: bare, files: base})).toHaveLength(1)
+  })
 })

@@ -37,6 +37,8 @@ export interface FunctionSettings {
    * the handler is then its first word.
    */
   command?: string[]
+  /** What an image function starts in place of the image ENTRYPOINT (its ImageConfig.EntryPoint). */
+  entryPoint?: string[]
   /** Lambda names: x86_64 | arm64. */
   architectures?: string[]
   environment?: Record<string, string>

@@ -14,10 +14,13 @@ export const meta: RuleMeta = {
 
 export function check(ctx: CompareContext): Finding[] {
   const config = ctx.image.config.config ?? {}
-  const entrypoint = config.Entrypoint?.length ? config.Entrypoint : undefined
-  const argv = entrypoint ?? (config.Cmd?.length ? config.Cmd : undefined)
+  // The function's ImageConfig overrides what the image says, as Lambda starts it.
+  const override = ctx.function?.entryPoint?.length ? ctx.function.entryPoint : undefined
+  const entrypoint = override ?? (config.Entrypoint?.length ? config.Entrypoint : undefined)
+  const cmd = ctx.function?.command?.length ? ctx.function.command : config.Cmd
+  const argv = entrypoint ?? (cmd?.length ? cmd : undefined)
   if (!argv) return [finding(meta, {message: 'the image has neither ENTRYPOINT nor CMD: Lambda has nothing to run', actual: {entrypoint: null, cmd: null}})]
-  const what = entrypoint ? 'ENTRYPOINT' : 'CMD (there is no ENTRYPOINT)'
+  const what = override ? "the function's ImageConfig.EntryPoint" : entrypoint ? 'ENTRYPOINT' : 'CMD (there is no ENTRYPOINT)'
   const program = argv[0]
   const actual = {[entrypoint ? 'entrypoint' : 'cmd']: argv}
   if (!program.startsWith('/')) {
