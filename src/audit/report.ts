@@ -27,7 +27,11 @@ export interface FunctionSummary {
 }
 
 export interface Report {
+  /** The report format's version (docs/report.schema.json); bumped when a field changes meaning or goes. */
+  schemaVersion?: number
   command: AuditCommand
+  /** The configuration file the audit used (found by walking up from the working directory, or LAYER_AUDIT_CONFIG / --config). */
+  config?: string
   image: ImageSummary
   /** compare: the zip function; lint: the settings the image was checked with (--architecture, --handler, …). */
   function?: FunctionSummary

@@ -45,6 +45,28 @@ export interface Finding {
   fingerprint?: string
   /** Set when a config ignore or a baseline matched; suppressed findings do not count for the gate. */
   suppressed?: {reason: string}
+  /**
+   * Other rules that fired on the same path for the same cause (an extension that lost its exec bit is
+   * also a mode mismatch): reported once, under `rule`, with these ids beside it.
+   */
+  alsoRules?: string[]
+  /**
+   * The Dockerfile instruction that made the finding's layer (`--dockerfile`): 1-based lines of the
+   * instruction (continuations included) and its stage's name or index.
+   */
+  instruction?: DockerfileInstructionRef
+}
+
+/** Where in a Dockerfile a finding's layer was made. */
+export interface DockerfileInstructionRef {
+  /** The Dockerfile as given on the command line. */
+  file: string
+  line: number
+  endLine: number
+  /** The stage's name (`FROM … AS name`) or its 0-based index. */
+  stage: string
+  /** The instruction as written, continuations joined (capped). */
+  text: string
 }
 
 /**
