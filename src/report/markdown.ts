@@ -9,7 +9,7 @@ import type {Finding, Severity} from '../rules/types.js'
 import {displayText} from './escape.js'
 import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
-import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
+import {TOOL_NAME, packageInfo, ruleDocsPath, ruleDocsUri} from './tool-info.js'
 
 /** Text safe inside a table cell: no line breaks, no column breaks, no HTML. */
 function cell(text: string): string {
@@ -23,7 +23,7 @@ function code(text: string): string {
   return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`
 }
 
-function findingsTable(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string): string[] {
+function findingsTable(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string | undefined): string[] {
   const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
   const withOrigin = findings.some((finding) => originText(finding) !== '')
   const lines = [
@@ -33,7 +33,8 @@ function findingsTable(findings: readonly Finding[], prepared: PreparedReport, o
   for (const finding of findings.slice(0, limit)) {
     const rule = prepared.ruleById.get(finding.rule)
     const tooltip = rule && rule.title !== rule.id ? ` "${cell(rule.title).replace(/"/g, "'")}"` : ''
-    const link = `[${code(finding.rule)}](${ruleDocsUri(finding.rule, homepage)}${tooltip})`
+    const uri = ruleDocsUri(finding.rule, homepage)
+    const link = uri ? `[${code(finding.rule)}](${uri}${tooltip})` : code(finding.rule)
     const origin = withOrigin ? ` ${cell(originText(finding) || '—')} |` : ''
     lines.push(`| ${link} | ${finding.path ? code(finding.path) : '—'} | ${cell(messageText(finding))} |${origin}`)
   }
@@ -81,6 +82,10 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
     out.push('', `<details><summary>Not applicable (${prepared.notApplicable.length}, not checked)</summary>`, '')
     for (const {rule, reason} of prepared.notApplicable) out.push(`- ${code(rule)}: ${cell(reason)}`)
     out.push('', '</details>')
+  }
+  // Without a home page the rule ids are not links: say once where their pages are rather than link a made-up site.
+  if (!homepage && prepared.active.length + prepared.suppressed.length > 0) {
+    out.push('', `Each rule is explained, with its fix, in \`${ruleDocsPath('<rule>')}\` of the ${TOOL_NAME} package.`)
   }
   return `${out.join('\n')}\n`
 }

@@ -15,7 +15,7 @@ import type {Finding, RuleMeta, Severity} from '../rules/types.js'
 import {FINGERPRINT_VERSION, fingerprintOf} from './fingerprint.js'
 import {messageText, prepare} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
-import {TOOL_NAME, packageInfo, ruleDocsUri} from './tool-info.js'
+import {TOOL_NAME, packageInfo, ruleDocsPath, ruleDocsUri} from './tool-info.js'
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
 
@@ -35,15 +35,17 @@ function pascalName(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, char: string) => char.toUpperCase())
 }
 
-function ruleDescriptor(rule: RuleMeta, homepage: string): Record<string, unknown> {
+/** Without a home page there is no helpUri: the help text names the rule's page in the package instead. */
+function ruleDescriptor(rule: RuleMeta, homepage: string | undefined): Record<string, unknown> {
   const helpUri = ruleDocsUri(rule.id, homepage)
+  const docsPath = ruleDocsPath(rule.id)
   const descriptor: Record<string, unknown> = {
     id: rule.id,
     name: pascalName(rule.id),
     shortDescription: {text: rule.title},
     fullDescription: {text: rule.why || rule.title},
     defaultConfiguration: {level: rule.severity},
-    helpUri,
+    ...(helpUri ? {helpUri} : {}),
     properties: {
       tags: rule.scope === 'scan' ? [rule.scope, 'security'] : [rule.scope],
       ...(rule.scope === 'scan' ? {'security-severity': SECURITY_SEVERITY[rule.severity]} : {}),
@@ -51,8 +53,14 @@ function ruleDescriptor(rule: RuleMeta, homepage: string): Record<string, unknow
   }
   if (rule.why || rule.fix) {
     descriptor.help = {
-      text: [rule.why, rule.fix && `Fix: ${rule.fix}`, `Docs: ${helpUri}`].filter(Boolean).join('\n\n'),
-      markdown: [rule.why, rule.fix && `**Fix:** ${rule.fix}`, `[Rule documentation](${helpUri})`].filter(Boolean).join('\n\n'),
+      text: [rule.why, rule.fix && `Fix: ${rule.fix}`, `Docs: ${helpUri ?? `${docsPath} in the ${TOOL_NAME} package`}`].filter(Boolean).join('\n\n'),
+      markdown: [
+        rule.why,
+        rule.fix && `**Fix:** ${rule.fix}`,
+        helpUri ? `[Rule documentation](${helpUri})` : `Rule documentation: \`${docsPath}\` in the ${TOOL_NAME} package`,
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
     }
   }
   return descriptor
@@ -107,7 +115,7 @@ export function toSarif(report: Report, options: RenderOptions = {}): Record<str
           driver: {
             name: TOOL_NAME,
             version: options.toolVersion ?? version,
-            informationUri: homepage,
+            ...(homepage ? {informationUri: homepage} : {}),
             rules: prepared.rules.map((rule) => ruleDescriptor(rule, homepage)),
           },
         },
