@@ -32,10 +32,14 @@ export interface Report {
   command: AuditCommand
   /** The configuration file the audit used (found by walking up from the working directory, or LAYER_AUDIT_CONFIG / --config). */
   config?: string
+  /** What the user must know about the audit itself, not the image: e.g. an ignore that has expired. */
+  warnings?: string[]
   image: ImageSummary
   /** compare: the zip function; lint: the settings the image was checked with (--architecture, --handler, …). */
   function?: FunctionSummary
   findings: Finding[]
+  /** Findings left out of `findings` by --severity or --quiet (the summary still counts them). */
+  notShown?: {count: number; reason: string}
   /**
    * Rules of the command that did not run on this input, and why. Not findings: never counted, never gated.
    * Always set by runCompare, runLint and runScan; optional for reports made by hand or read back.

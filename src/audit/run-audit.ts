@@ -6,7 +6,7 @@ import {statSync} from 'node:fs'
 import {applyBaseline, loadBaseline} from './baseline.js'
 import {compareImage, type CompareOptions} from './compare.js'
 import {CAPTURE_HOOK_MODULE} from './content-capture.js'
-import {applyConfig, loadConfig, type LayerAuditConfig} from './config.js'
+import {applyConfig, expiredIgnoreWarnings, loadConfig, type LayerAuditConfig} from './config.js'
 import {summarize} from './gate.js'
 import {summarizeImage} from './image-summary.js'
 import type {KindOption} from './image-kind.js'
@@ -25,7 +25,7 @@ import type {Finding} from '../rules/types.js'
 
 export interface AuditCommonOptions {
   open?: OpenOptions & {concurrency?: number}
-  /** --config FILE; default .layer-audit.json in cwd when present. */
+  /** --config FILE (or LAYER_AUDIT_CONFIG); default: the nearest .layer-audit.json/.yaml up to the repository root. */
   configFile?: string
   baselineFile?: string
   cwd?: string
@@ -206,5 +206,12 @@ function finish(
 ): Report {
   let findings: Finding[] = applyConfig(withFingerprints(partial.findings), config)
   if (baseline) findings = applyBaseline(findings, baseline)
-  return {...partial, findings, summary: summarize(findings)}
+  const warnings = expiredIgnoreWarnings(config)
+  return {
+    ...partial,
+    ...(config.file ? {config: config.file} : {}),
+    findings,
+    summary: summarize(findings),
+    ...(warnings.length ? {warnings} : {}),
+  }
 }

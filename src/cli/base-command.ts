@@ -1,8 +1,10 @@
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import type {Report} from '../audit/report.js'
+import {reportView} from '../audit/report-view.js'
 import {LayerAuditError, UsageError} from '../errors.js'
 import {displayText} from '../report/escape.js'
+import {toJsonReport} from '../report/json.js'
 import {EXIT_INPUT_ERROR} from './exit-codes.js'
 import {jsonPieces} from './json-output.js'
 import {LayerProgress} from './progress.js'
@@ -37,10 +39,12 @@ export abstract class LayerAuditCommand extends Command {
     options?: Interfaces.Input<F, B, A>,
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    checkFlagEnvironment(options?.flags, argv ?? this.argv)
     const parsed = await super.parse(options, argv)
     // --json prints the JSON report; --format names another: one would silently win over the other.
+    // LAYER_AUDIT_FORMAT is a default, not a request: --json wins over it.
     const format = (parsed.flags as {format?: unknown}).format
-    if (typeof format === 'string' && this.jsonEnabled()) {
+    if (typeof format === 'string' && this.jsonEnabled() && givenOnCommandLine('format', argv ?? this.argv)) {
       throw new UsageError(`--json and --format ${format} ask for two outputs on stdout: give one (--format json is --json)`)
     }
     // Every --output path is checked before any input is read; a FORMAT: prefix is not part of the path.
@@ -85,7 +89,8 @@ export abstract class LayerAuditCommand extends Command {
 
   /** Registry download bars on a TTY (never with --json); erased before the result prints. */
   protected progressCallback(): LayerProgress['onProgress'] | undefined {
-    this.progress ??= LayerProgress.forTerminal(this.jsonEnabled())
+    // --quiet asks for the verdict and the failing findings, nothing else: no progress either.
+    this.progress ??= LayerProgress.forTerminal(this.jsonEnabled() || this.argv.includes('--quiet') || this.argv.includes('-q'))
     return this.progress?.onProgress
   }
 
@@ -98,10 +103,16 @@ export abstract class LayerAuditCommand extends Command {
     return super.finally(error)
   }
 
-  /** A compare or scan report: progress bars erased, then --format/--output/--json and the gate's exit code. */
-  protected async emit(report: Report, flags: OutputFlags & {color?: boolean}): Promise<void> {
+  /**
+   * A compare, lint or scan report: progress bars erased, then --format/--output/--json and the gate's exit
+   * code. Returns what --json prints: the report as --severity/--quiet leave it, made by toJsonReport like
+   * --format json (schemaVersion, redaction, fingerprints).
+   */
+  protected async emit(report: Report, flags: OutputFlags & {color?: boolean}): Promise<Report> {
     this.endProgress()
-    await emitReport(report, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
+    const shown = reportView(report, {severity: flags.severity, quiet: flags.quiet, failOn: flags['fail-on']})
+    await emitReport(shown, flags, {json: this.jsonEnabled(), color: this.useColor(flags.color)})
+    return toJsonReport(shown)
   }
 
   /** Colour only on a TTY, and never when NO_COLOR is set or --no-color given. */
@@ -116,6 +127,23 @@ export abstract class LayerAuditCommand extends Command {
 }
 
 /** oclif's parse errors span several lines ("See more help with --help"); one line is the contract. */
+/**
+ * A flag's environment variable (LAYER_AUDIT_FAIL_ON, …) with a value the flag refuses: said with the
+ * variable's name, since oclif's message names only the flag the user never typed.
+ */
+function checkFlagEnvironment(flags: Record<string, unknown> | undefined, argv: readonly string[]): void {
+  for (const [name, definition] of Object.entries(flags ?? {})) {
+    const {env, options} = definition as {env?: string; options?: readonly string[]}
+    const value = env ? process.env[env] : undefined
+    if (value === undefined || !options || givenOnCommandLine(name, argv)) continue
+    if (!options.includes(value)) throw new UsageError(`${env}=${value.slice(0, 40)}: expected one of ${options.join(', ')} (it sets --${name})`)
+  }
+}
+
+function givenOnCommandLine(name: string, argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))
+}
+
 function firstLine(err: Error): string {
   const lines = (err.message || String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '')
   const message = lines[0] ?? 'unknown error'

@@ -3,12 +3,14 @@ import {Flags} from '@oclif/core'
 
 import {FAIL_ON_LEVELS, type FailOn} from '../audit/gate.js'
 import {REPORT_FORMATS} from '../report/reporter.js'
+import {SEVERITIES} from '../rules/types.js'
 
 export const imageFlags = {
   platform: Flags.string({
     summary: 'Platform to pick from a multi-platform image (default linux/amd64 if present, else the only one).',
     helpValue: 'os/arch[/variant]',
     helpGroup: 'IMAGE',
+    env: 'LAYER_AUDIT_PLATFORM',
   }),
   image: Flags.string({summary: 'Image to pick from an archive holding several.', helpValue: 'REPO:TAG', helpGroup: 'IMAGE'}),
   'insecure-registry': Flags.string({
@@ -93,15 +95,27 @@ export const outputFlag = Flags.string({
 })
 
 export const reportFlags = {
-  format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
+  format: Flags.option({options: REPORT_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT', env: 'LAYER_AUDIT_FORMAT'})(),
   output: outputFlag,
   'fail-on': Flags.option({
     options: FAIL_ON_LEVELS,
     default: 'error' as FailOn,
     summary: 'Exit 1 when a finding is at or above this severity.',
     helpGroup: 'REPORT',
+    env: 'LAYER_AUDIT_FAIL_ON',
   })(),
-  config: Flags.string({summary: 'Rule config (default: .layer-audit.json in the current directory).', helpValue: 'FILE', helpGroup: 'REPORT'}),
+  severity: Flags.option({
+    options: SEVERITIES,
+    summary: 'Show findings at or above this severity (the exit code still counts every finding).',
+    helpGroup: 'REPORT',
+  })(),
+  quiet: Flags.boolean({char: 'q', summary: 'Print only the verdict and the findings that fail the gate.', helpGroup: 'REPORT', exclusive: ['verbose']}),
+  config: Flags.string({
+    summary: 'Rule config (default: the nearest .layer-audit.json or .layer-audit.yaml up to the repository root).',
+    helpValue: 'FILE',
+    helpGroup: 'REPORT',
+    env: 'LAYER_AUDIT_CONFIG',
+  }),
   baseline: Flags.string({summary: 'An earlier JSON report: only findings not in it count.', helpValue: 'FILE', helpGroup: 'REPORT'}),
   verbose: Flags.boolean({char: 'v', summary: 'Show every finding in the table, not the first few per rule.', helpGroup: 'REPORT'}),
   color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),

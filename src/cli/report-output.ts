@@ -10,6 +10,7 @@ import {exitCodeFor, type FailOn} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
 import {renderReport, type ReportFormat} from '../report/index.js'
 import {REPORT_FORMATS} from '../report/reporter.js'
+import type {Severity} from '../rules/types.js'
 import {writeOutputFile} from './output-file.js'
 
 export interface OutputFlags {
@@ -17,6 +18,8 @@ export interface OutputFlags {
   output?: string[]
   'fail-on': FailOn
   verbose?: boolean
+  severity?: Severity
+  quiet?: boolean
 }
 
 /** --output's format when --format is not given: from the file name, else JSON. */
@@ -52,7 +55,7 @@ export async function writeOutputs<F extends string>(
 }
 
 export async function emitReport(report: Report, flags: OutputFlags, context: {json: boolean; color: boolean}): Promise<void> {
-  const options = {failOn: flags['fail-on'], verbose: flags.verbose}
+  const options = {failOn: flags['fail-on'], verbose: flags.verbose, quiet: flags.quiet}
   const outputs = flags.output ?? []
   await writeOutputs(outputs, REPORT_FORMATS, flags.format, formatForFile, (format) => renderReport(report, format, options))
   if (!context.json) {

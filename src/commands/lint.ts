@@ -43,7 +43,6 @@ ${EXIT_CODES_HELP}`
       kind: flags.kind,
       ...auditOptionsFrom(flags, this.progressCallback()),
     })
-    await this.emit(report, flags)
-    return report
+    return this.emit(report, flags)
   }
 }

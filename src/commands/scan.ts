@@ -34,7 +34,6 @@ ${EXIT_CODES_HELP}`
       image: args.image,
       ...auditOptionsFrom(flags, this.progressCallback()),
     })
-    await this.emit(report, flags)
-    return report
+    return this.emit(report, flags)
   }
 }

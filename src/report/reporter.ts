@@ -15,6 +15,8 @@ export interface RenderOptions {
   color?: boolean
   /** table, markdown: list every finding instead of the first `limit` per group. */
   verbose?: boolean
+  /** table: only the verdict and the findings listed (the report's `findings`, already cut to the failing ones). */
+  quiet?: boolean
   /** table, markdown: rows per group before "… and N more" (default 10 for table, 50 for markdown). */
   limit?: number
   /** sarif: tool version (default: package.json's). */
