@@ -12,6 +12,7 @@ import {renderReport, type ReportFormat} from '../report/index.js'
 import {REPORT_FORMATS} from '../report/reporter.js'
 import type {Severity} from '../rules/types.js'
 import {writeOutputFile} from './output-file.js'
+import {terminalWidth} from './terminal.js'
 
 export interface OutputFlags {
   format?: ReportFormat
@@ -60,7 +61,7 @@ export async function emitReport(report: Report, flags: OutputFlags, context: {j
   await writeOutputs(outputs, REPORT_FORMATS, flags.format, formatForFile, (format) => renderReport(report, format, options))
   if (!context.json) {
     const format = outputs.length > 0 ? 'table' : (flags.format ?? 'table')
-    process.stdout.write(renderReport(report, format, {...options, color: format === 'table' && context.color}))
+    process.stdout.write(renderReport(report, format, {...options, color: format === 'table' && context.color, width: terminalWidth(process.stdout)}))
   }
   process.exitCode = exitCodeFor(report.summary, flags['fail-on'])
 }

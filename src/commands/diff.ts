@@ -5,6 +5,7 @@ import type {DiffReport} from '../diff/model.js'
 import {LayerAuditCommand} from '../cli/base-command.js'
 import {awsFlags, imageFlags, outputFlag} from '../cli/flags.js'
 import {openOptionsFrom} from '../cli/image-options.js'
+import {terminalWidth} from '../cli/terminal.js'
 import {formatForFile, writeOutputs} from '../cli/report-output.js'
 import {DIFF_FORMATS, renderDiff, type DiffFormat} from '../report/diff/index.js'
 
@@ -59,12 +60,12 @@ Exit codes: 0 the images are the same (after ignores), 1 they differ (unless --f
       verbose: flags.verbose,
     })
     this.endProgress()
-    const options = {verbose: flags.verbose, width: process.stdout.columns}
+    const options = {verbose: flags.verbose}
     const outputs = flags.output ?? []
     await writeOutputs(outputs, DIFF_FORMATS, flags.format, (file) => formatForFile(file) as DiffFormat, (format) => renderDiff(report, format, options))
     if (!this.jsonEnabled()) {
       const format: DiffFormat = outputs.length > 0 ? 'table' : (flags.format ?? 'table')
-      process.stdout.write(renderDiff(report, format, {...options, color: format === 'table' && this.useColor(flags.color)}))
+      process.stdout.write(renderDiff(report, format, {...options, color: format === 'table' && this.useColor(flags.color), width: terminalWidth(process.stdout)}))
     }
     process.exitCode = report.summary.same || flags['fail-on'] === 'never' ? 0 : 1
     return report

@@ -17,6 +17,11 @@ export interface RenderOptions {
   verbose?: boolean
   /** table: only the verdict and the findings listed (the report's `findings`, already cut to the failing ones). */
   quiet?: boolean
+  /**
+   * table: columns to fit (the terminal's; the CLI passes it, the library never reads process.stdout).
+   * Prose and cells wrap at spaces; a path, digest or ARN is never cut. Default: no limit (a pipe, a file).
+   */
+  width?: number
   /** table, markdown: rows per group before "… and N more" (default 10 for table, 50 for markdown). */
   limit?: number
   /** sarif: tool version (default: package.json's). */

@@ -3,27 +3,41 @@
  * each group a table with the rule's fix below it; suppressed findings last, with their reasons; then one
  * dim line naming the rules that did not apply (never a table: they are not findings).
  * Long groups stop after `limit` rows with "… and N more (--verbose)".
+ *
+ * With `width` (the terminal's), every line fits it: prose wraps at spaces, and when a table would not fit
+ * without cutting a path, every group is listed instead, each finding's text under its path. A value a
+ * fix asks the user to copy (a path, a digest, an ARN) is never cut: longer than the line, it gets a line
+ * of its own.
  */
 import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 import type {Report} from '../audit/report.js'
-import type {Severity} from '../rules/types.js'
+import type {Finding, Severity} from '../rules/types.js'
 import {displayText} from './escape.js'
-import {groupByRule, messageText, notApplicableText, originText, plural, prepare, verdictText} from './prepared.js'
+import {groupByRule, messageText, notApplicableText, originText, plural, prepare, subjectText, verdictText, type PreparedReport} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
+import {fitColumns, wrapCell, type Column} from './table-layout.js'
+import {displayWidth, hangingWrap, valueLine, wrapWords} from './text-wrap.js'
 
-const MESSAGE_WIDTH = 60
+/** The finding column's content width when there is room: a readable measure, the same in every group. */
+const MESSAGE_MEASURE = 58
+/** Narrower than this, a finding reads better as a list than squeezed into a column. */
+const MESSAGE_MIN = 30
+/** A "from" column narrower than this wraps "image layer 2"; a longer origin wraps at its spaces. */
+const ORIGIN_MIN = 16
+/** Indent of a listed finding's text under its path. */
+const LIST_INDENT = '    '
 
-function paintSeverity(c: ChalkInstance, severity: Severity): string {
-  const label = severity.padEnd(8)
+function paintSeverity(c: ChalkInstance, severity: Severity, label = severity.padEnd(8)): string {
   return severity === 'error' ? c.red.bold(label) : severity === 'warning' ? c.yellow.bold(label) : c.cyan(label)
 }
 
+/** Cells arrive wrapped (table-layout.ts): cli-table3 only draws, it never wraps or cuts. */
 function newTable(color: boolean, head: string[], widths: (number | null)[]): Table.Table {
   return new Table({
     head,
     colWidths: widths,
-    wordWrap: true,
+    wordWrap: false,
     // No rule between rows: long groups stay readable and short.
     chars: {mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': ''},
     style: {head: color ? ['bold'] : [], border: color ? ['grey'] : [], 'padding-left': 1, 'padding-right': 1},
@@ -35,59 +49,150 @@ function limited<T>(items: readonly T[], options: RenderOptions): {shown: readon
   return {shown: items.slice(0, limit), hidden: Math.max(0, items.length - limit)}
 }
 
+/** Rows of one table: drawn as a table, or — when some table of the report cannot fit the width — listed. */
+interface Rows {
+  columns: Column[]
+  /** The rows as a list: each row's value on a line of its own, its prose wrapped under it. */
+  list(width: number): string[]
+}
+
+/** Prose columns arrive wrapped to their width; the message column is set to its width (+ padding), the others to their content. */
+function drawTable(rows: Rows, widths: readonly number[], color: boolean): string {
+  const {columns} = rows
+  const table = newTable(color, columns.map((column) => column.head), columns.map((column, i) => (column.measure ? widths[i]! + 2 : null)))
+  for (let row = 0; row < columns[0]!.cells.length; row++) {
+    table.push(columns.map((column, i) => (column.wrap === 'words' ? wrapCell(column.cells[row]!, widths[i]!) : column.cells[row]!)))
+  }
+  return table.toString()
+}
+
+/** `group` decides the columns (the whole group, so they do not change with --verbose); `findings` are the rows shown. */
+function findingRows(group: readonly Finding[], findings: readonly Finding[], c: ChalkInstance): Rows {
+  const mixed = group.some((finding) => finding.severity !== group[0]!.severity)
+  const withOrigin = group.some((finding) => originText(finding) !== '')
+  const paths = findings.map((finding) => displayText(finding.path ?? '—'))
+  const messages = findings.map((finding) => displayText(messageText(finding)))
+  const origins = findings.map((finding) => displayText(originText(finding) || '—'))
+  const columns: Column[] = [
+    {head: 'path', cells: paths, wrap: 'whole'},
+    ...(mixed ? [{head: 'severity', cells: findings.map((finding) => finding.severity), wrap: 'whole' as const}] : []),
+    {head: 'finding', cells: messages, wrap: 'words', measure: MESSAGE_MEASURE, min: MESSAGE_MIN},
+    // "image layer 2" stays on one line; a zip's path and a layer wrap at the comma.
+    ...(withOrigin ? [{head: 'from', cells: origins, wrap: 'words' as const, min: Math.min(ORIGIN_MIN, Math.max(...origins.map(displayWidth)))}] : []),
+  ]
+  const list = (width: number): string[] => {
+    const lines: string[] = []
+    findings.forEach((finding, i) => {
+      const severity = mixed ? `  ${paintSeverity(c, finding.severity, finding.severity)}` : ''
+      if (finding.path === undefined) {
+        // No path to head it: the message itself, after a dash.
+        const message = hangingWrap('  — ', messages[i]!, width)
+        lines.push(message[0]! + severity, ...message.slice(1))
+      } else {
+        lines.push(c.bold(valueLine('  ', paths[i]!, width)) + severity)
+        lines.push(...hangingWrap(LIST_INDENT, messages[i]!, width))
+      }
+      if (withOrigin) lines.push(...hangingWrap(`${LIST_INDENT}from `, origins[i]!, width).map((line) => c.dim(line)))
+    })
+    return lines
+  }
+  return {columns, list}
+}
+
+/** Suppressed findings: rule, path and the reason they do not count. */
+function suppressedRows(findings: readonly Finding[], c: ChalkInstance): Rows {
+  const rules = findings.map((finding) => finding.rule)
+  const paths = findings.map((finding) => displayText(finding.path ?? '—'))
+  const reasons = findings.map((finding) => displayText((finding.suppressed as {reason: string}).reason))
+  const columns: Column[] = [
+    {head: 'rule', cells: rules, wrap: 'whole'},
+    {head: 'path', cells: paths, wrap: 'whole'},
+    {head: 'reason', cells: reasons, wrap: 'words', measure: MESSAGE_MEASURE, min: MESSAGE_MIN},
+  ]
+  const list = (width: number): string[] => {
+    const lines: string[] = []
+    findings.forEach((_, i) => {
+      const both = `  ${rules[i]}  ${paths[i]}`
+      if (displayWidth(both) <= width) lines.push(both)
+      else lines.push(`  ${rules[i]}`, valueLine('  ', paths[i]!, width))
+      lines.push(...hangingWrap(LIST_INDENT, reasons[i]!, width))
+    })
+    return lines.map((line) => c.dim(line))
+  }
+  return {columns, list}
+}
+
+/**
+ * The verdict on one line; when that is wider than the terminal, "FAIL: 3 errors" on a line of its own
+ * and what was audited wrapped beside it — below it at the top, above it at the end, so the report's
+ * last line is always the verdict (what a CI log's tail shows).
+ */
+function verdictLines(prepared: PreparedReport, c: ChalkInstance, width: number | undefined, at: 'top' | 'end'): string[] {
+  const paint = (line: string) => (prepared.failed ? c.red.bold(line) : c.green.bold(line))
+  const verdict = verdictText(prepared)
+  if (width === undefined || displayWidth(verdict) <= width) return [paint(verdict)]
+  // verdictText is "<status>: <counts> — <subject>"; the status and counts are short, the subject is a path.
+  const status = wrapWords(verdict.slice(0, verdict.length - ` — ${subjectText(prepared.report)}`.length), width).map(paint)
+  const subject = wrapWords(subjectText(prepared.report), width).map((line) => c.dim(line))
+  return at === 'top' ? [...status, ...subject] : [...subject, ...status]
+}
+
+/** Prose wrapped to the width, continuation lines under the text after `first`, each line painted. */
+function prose(first: string, text: string, width: number | undefined, paint: (line: string) => string): string[] {
+  return hangingWrap(first, text, width).map(paint)
+}
+
 export function renderTable(report: Report, options: RenderOptions = {}): string {
   const prepared = prepare(report, options)
   const color = Boolean(options.color)
   const c = new Chalk({level: color ? 1 : 0})
-  const lines: string[] = []
+  const width = options.width !== undefined && options.width > 0 ? Math.floor(options.width) : undefined
+  const dim = (line: string) => c.dim(line)
 
-  const verdict = verdictText(prepared)
-  lines.push(prepared.failed ? c.red.bold(verdict) : c.green.bold(verdict))
+  const groups = [...groupByRule(prepared.active)].map(([ruleId, findings]) => {
+    const {shown, hidden} = limited(findings, options)
+    return {ruleId, findings, hidden, rows: findingRows(findings, shown, c)}
+  })
+  const suppressed = limited(prepared.suppressed, options)
+  const suppressedTable = prepared.suppressed.length > 0 ? suppressedRows(suppressed.shown, c) : undefined
+  // One shape for the whole report: tables when every one fits the width, else every group listed.
+  const all = [...groups.map((group) => group.rows), ...(suppressedTable ? [suppressedTable] : [])]
+  const fitted = all.map((rows) => fitColumns(rows.columns, width))
+  const asTables = fitted.every((widths) => widths !== undefined)
+  const show = (rows: Rows): string[] => (asTables ? [drawTable(rows, fitted[all.indexOf(rows)]!, color)] : rows.list(width!))
 
-  for (const [ruleId, findings] of groupByRule(prepared.active)) {
+  const lines: string[] = [...verdictLines(prepared, c, width, 'top')]
+  for (const {ruleId, findings, hidden, rows} of groups) {
     const rule = prepared.ruleById.get(ruleId)
     const title = rule && rule.title !== ruleId ? ` — ${rule.title}` : ''
-    lines.push('', `${paintSeverity(c, findings[0].severity)}${c.bold(ruleId)}${title} (${findings.length})`)
-    const withOrigin = findings.some((finding) => originText(finding) !== '')
-    const mixed = findings.some((finding) => finding.severity !== findings[0].severity)
-    const head = ['path', ...(mixed ? ['severity'] : []), 'finding', ...(withOrigin ? ['from'] : [])]
-    const widths = [null, ...(mixed ? [null] : []), MESSAGE_WIDTH, ...(withOrigin ? [null] : [])]
-    const table = newTable(color, head, widths)
-    const {shown, hidden} = limited(findings, options)
-    for (const finding of shown) {
-      table.push([
-        displayText(finding.path ?? '—'),
-        ...(mixed ? [finding.severity] : []),
-        displayText(messageText(finding)),
-        ...(withOrigin ? [displayText(originText(finding) || '—')] : []),
-      ])
+    const label = findings[0]!.severity.padEnd(8)
+    const heading = hangingWrap(label, `${ruleId}${title} (${findings.length})`, width)
+    // Coloured after wrapping: the severity label, then the rule id in bold (the first word, never broken).
+    lines.push('', `${paintSeverity(c, findings[0]!.severity)}${c.bold(ruleId)}${heading[0]!.slice(label.length + ruleId.length)}`, ...heading.slice(1))
+    lines.push(...show(rows))
+    if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
+    if (rule?.fix) {
+      const fix = hangingWrap('fix: ', rule.fix, width)
+      lines.push(`${c.bold('fix:')}${fix[0]!.slice('fix:'.length)}`, ...fix.slice(1))
     }
-    lines.push(table.toString())
-    if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
-    if (rule?.fix) lines.push(`${c.bold('fix:')} ${rule.fix}`)
   }
 
-  if (prepared.suppressed.length > 0) {
-    lines.push('', c.dim(`suppressed (${prepared.suppressed.length}, not counted)`))
-    const table = newTable(color, ['rule', 'path', 'reason'], [null, null, MESSAGE_WIDTH])
-    const {shown, hidden} = limited(prepared.suppressed, options)
-    for (const finding of shown) table.push([finding.rule, displayText(finding.path ?? '—'), displayText((finding.suppressed as {reason: string}).reason)])
-    lines.push(table.toString())
-    if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
+  if (suppressedTable) {
+    lines.push('', c.dim(`suppressed (${prepared.suppressed.length}, not counted)`), ...show(suppressedTable))
+    if (suppressed.hidden > 0) lines.push(c.dim(`… and ${suppressed.hidden} more (--verbose)`))
   }
 
-  if (prepared.notApplicable.length > 0) lines.push('', c.dim(displayText(`not applicable: ${notApplicableText(prepared.notApplicable)}`)))
+  if (prepared.notApplicable.length > 0) lines.push('', ...prose('not applicable: ', displayText(notApplicableText(prepared.notApplicable)), width, dim))
 
   // The counters are for the curious (--verbose; JSON always has them, see docs/reports.md).
   const stats = Object.entries(prepared.report.stats ?? {})
-  if (options.verbose && stats.length > 0) lines.push('', c.dim(stats.map(([key, value]) => `${key}: ${value}`).join(', ')))
+  if (options.verbose && stats.length > 0) lines.push('', ...prose('', stats.map(([key, value]) => `${key}: ${value}`).join(', '), width, dim))
   if (prepared.active.length > 0 && !prepared.failed) {
-    lines.push('', c.dim(`${plural(prepared.active.length, 'finding')} below --fail-on ${prepared.failOn}`))
+    lines.push('', ...prose('', `${plural(prepared.active.length, 'finding')} below --fail-on ${prepared.failOn}`, width, dim))
   }
   // The verdict again, last: what a CI log's tail shows.
-  if (lines.length > 1) lines.push('', prepared.failed ? c.red.bold(verdict) : c.green.bold(verdict))
+  if (lines.length > 1) lines.push('', ...verdictLines(prepared, c, width, 'end'))
   return `${lines.join('\n')}\n`
 }
 
 export const tableReporter: Reporter = {format: 'table', render: renderTable}
-

@@ -21,6 +21,9 @@ const cases: [file: string, format: ReportFormat, report: () => ReturnType<typeo
   ['compare.junit.xml', 'junit', fixtureReport, base],
   ['compare.md', 'markdown', fixtureReport, base],
   ['compare-fail-on-warning.table.txt', 'table', fixtureReport, {...base, failOn: 'warning', limit: 1}],
+  // A terminal's width: every table fits 120 columns; at 80 the paths do not leave room, so findings are listed.
+  ['compare-120.table.txt', 'table', fixtureReport, {...base, width: 120}],
+  ['compare-80.table.txt', 'table', fixtureReport, {...base, width: 80}],
   ['scan-pass.table.txt', 'table', passingReport, {...base, rules: fixtureRules.filter((r) => r.scope === 'scan')}],
   ['scan-pass.md', 'markdown', passingReport, {...base, rules: fixtureRules.filter((r) => r.scope === 'scan')}],
   ['scan-pass.junit.xml', 'junit', passingReport, {...base, rules: fixtureRules.filter((r) => r.scope === 'scan')}],

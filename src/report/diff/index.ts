@@ -11,7 +11,7 @@ export type DiffFormat = (typeof DIFF_FORMATS)[number]
 export function renderDiff(report: DiffReport, format: DiffFormat, options: {color?: boolean; width?: number; verbose?: boolean} = {}): string {
   switch (format) {
     case 'table':
-      return renderDiffTable(report, {color: options.color, width: options.width, ...(options.verbose ? {limit: Number.POSITIVE_INFINITY} : {})})
+      return renderDiffTable(report, {color: options.color, width: options.width, ...(options.verbose ? {verbose: true, limit: Number.POSITIVE_INFINITY} : {})})
     case 'markdown':
       return renderDiffMarkdown(report)
     case 'sarif':
