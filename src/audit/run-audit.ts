@@ -10,6 +10,7 @@ import {applyConfig, expiredIgnoreWarnings, loadConfig, type LayerAuditConfig} f
 import {summarize} from './gate.js'
 import {summarizeImage} from './image-summary.js'
 import type {KindOption} from './image-kind.js'
+import {mergeFindings} from './merge-findings.js'
 import type {FunctionSummary, Report} from './report.js'
 import {createSecretScan, scanFindings, scanImage, scanStats} from './scan.js'
 import {warmLayerWorkers, WORKER_MIN_BYTES} from '../fs/read-layers.js'
@@ -20,6 +21,7 @@ import type {Image, OpenOptions} from '../image/model.js'
 import {resolveFunction, type ResolveFunctionOptions} from '../lambda/resolve.js'
 import {emptyFlagError, UsageError} from '../errors.js'
 import {imageOnlyRules} from '../rules/compare/all.js'
+import {rules as registeredRules} from '../rules/registry.js'
 import type {FunctionSettings} from '../rules/compare/context.js'
 import type {Finding} from '../rules/types.js'
 
@@ -204,7 +206,8 @@ function finish(
   config: LayerAuditConfig,
   baseline: Set<string> | undefined,
 ): Report {
-  let findings: Finding[] = applyConfig(withFingerprints(partial.findings), config)
+  let findings: Finding[] = mergeFindings(applyConfig(withFingerprints(partial.findings), config), registeredRules)
+  // After the merge: a baseline holds merged findings, under the fingerprint of the rule they are reported as.
   if (baseline) findings = applyBaseline(findings, baseline)
   const warnings = expiredIgnoreWarnings(config)
   return {

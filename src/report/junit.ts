@@ -39,6 +39,7 @@ export function xml(text: string): string {
 
 function details(finding: Finding, rule: RuleMeta | undefined): string {
   const lines = [`${finding.severity}: ${messageText(finding)}`]
+  if (finding.alsoRules?.length) lines.push(`also: ${finding.alsoRules.join(', ')} (the same cause, reported once)`)
   if (finding.path) lines.push(`path: ${finding.path}`)
   const origin = originText(finding)
   if (origin) lines.push(`from: ${origin}`)

@@ -1,8 +1,9 @@
 /**
- * A pull-request comment: the verdict as a heading, the counts, one table per severity (errors and
- * warnings open, notes and suppressed findings in collapsed <details>), each rule linked to its docs; the
- * rules that did not apply in a last collapsed list (not findings: never counted).
- * Tables stop after `limit` rows (default 50) to stay under comment size limits.
+ * A pull-request comment: the verdict as a heading, the counts, the findings of each severity grouped by
+ * rule with the rule's fix (errors and warnings open, notes and suppressed findings in collapsed
+ * <details>), each rule linked to its docs when there is a home page; the rules that did not apply in a
+ * last collapsed list (not findings: never counted). Lists stop after `limit` findings (default 50) to
+ * stay under comment size limits.
  */
 import type {Report} from '../audit/report.js'
 import type {Finding, Severity} from '../rules/types.js'
@@ -16,6 +17,14 @@ function cell(text: string): string {
   return displayText(text).replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
 }
 
+/** Rule text with `code spans` kept as they are (escaping inside one would show "&lt;"); the rest made safe. */
+function prose(text: string): string {
+  return text
+    .split(/(`[^`\n]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : cell(part)))
+    .join('')
+}
+
 /** An inline code span that survives backticks and pipes in the text. */
 function code(text: string): string {
   const clean = cell(text).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
@@ -23,22 +32,35 @@ function code(text: string): string {
   return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`
 }
 
-function findingsTable(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string | undefined): string[] {
+/**
+ * Findings grouped by rule: the rule (linked when there is a home page) and its title, one bullet per
+ * finding, then the rule's fix once. Lists, not tables: a table row as wide as its longest message does
+ * not fit a pull-request comment.
+ */
+function findingsByRule(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string | undefined): string[] {
   const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
-  const withOrigin = findings.some((finding) => originText(finding) !== '')
-  const lines = [
-    `| rule | path | finding |${withOrigin ? ' from |' : ''}`,
-    `| --- | --- | --- |${withOrigin ? ' --- |' : ''}`,
-  ]
-  for (const finding of findings.slice(0, limit)) {
-    const rule = prepared.ruleById.get(finding.rule)
-    const tooltip = rule && rule.title !== rule.id ? ` "${cell(rule.title).replace(/"/g, "'")}"` : ''
-    const uri = ruleDocsUri(finding.rule, homepage)
-    const link = uri ? `[${code(finding.rule)}](${uri}${tooltip})` : code(finding.rule)
-    const origin = withOrigin ? ` ${cell(originText(finding) || '—')} |` : ''
-    lines.push(`| ${link} | ${finding.path ? code(finding.path) : '—'} | ${cell(messageText(finding))} |${origin}`)
+  const groups = new Map<string, Finding[]>()
+  for (const finding of findings) groups.set(finding.rule, [...(groups.get(finding.rule) ?? []), finding])
+  const lines: string[] = []
+  let shown = 0
+  for (const [ruleId, group] of groups) {
+    if (shown >= limit) break
+    const rule = prepared.ruleById.get(ruleId)
+    const uri = ruleDocsUri(ruleId, homepage)
+    const name = uri ? `[${code(ruleId)}](${uri})` : code(ruleId)
+    const also = [...new Set(group.flatMap((finding) => finding.alsoRules ?? []))]
+    lines.push('', `**${name}**${rule && rule.title !== ruleId ? ` ${cell(rule.title)}` : ''}${also.length ? ` (also ${also.map(code).join(', ')})` : ''}`, '')
+    for (const finding of group.slice(0, limit - shown)) {
+      const origin = originText(finding)
+      const message = messageText(finding)
+      // Most messages name their path already; the path is set in code only when one does not.
+      const path = finding.path && !message.includes(finding.path) ? `${code(finding.path)}: ` : ''
+      lines.push(`- ${path}${cell(message)}${origin ? ` (from ${cell(origin)})` : ''}`)
+    }
+    shown += Math.min(group.length, limit - shown)
+    if (rule?.fix) lines.push('', `Fix: ${prose(rule.fix)}`)
   }
-  if (findings.length > limit) lines.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
+  if (findings.length > shown) lines.push('', `… and ${findings.length - shown} more (run with \`--verbose\` for all).`)
   return lines
 }
 
@@ -56,7 +78,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   for (const severity of ['error', 'warning'] as Severity[]) {
     const findings = prepared.active.filter((finding) => finding.severity === severity)
     if (findings.length === 0) continue
-    out.push('', `#### ${SEVERITY_HEADINGS[severity]} (${findings.length})`, '', ...findingsTable(findings, prepared, options, homepage))
+    out.push('', `#### ${SEVERITY_HEADINGS[severity]} (${findings.length})`, ...findingsByRule(findings, prepared, options, homepage))
   }
 
   const collapsed: [string, Finding[], 'finding' | 'reason'][] = [
@@ -66,7 +88,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   for (const [heading, findings, last] of collapsed) {
     if (findings.length === 0) continue
     out.push('', `<details><summary>${heading} (${findings.length})</summary>`, '')
-    if (last === 'finding') out.push(...findingsTable(findings, prepared, options, homepage))
+    if (last === 'finding') out.push(...findingsByRule(findings, prepared, options, homepage))
     else {
       out.push('| rule | path | reason |', '| --- | --- | --- |')
       const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)

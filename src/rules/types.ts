@@ -19,6 +19,12 @@ export interface RuleMeta {
    * src/rules/compare/all.ts); `scan` rules run in every audit.
    */
   scope: 'compare' | 'scan'
+  /**
+   * Rules whose finding at the same path has the same cause when this rule fires there (an extension
+   * that lost its exec bit is also a mode mismatch): the two are reported as one finding of this rule,
+   * with the other ids in `alsoRules`.
+   */
+  subsumes?: readonly string[]
 }
 
 export interface Finding {

@@ -99,7 +99,7 @@ describe('--severity and --quiet', () => {
     const quiet = await runCli([...BROKEN, '--quiet', '--fail-on', 'error'])
     expect(quiet.code).toBe(1)
     const lines = quiet.stdout.trimEnd().split('\n')
-    expect(lines.at(-1)).toMatch(/^FAIL: 11 errors/)
+    expect(lines.at(-1)).toMatch(/^FAIL: 7 errors/)
     expect(quiet.stdout).not.toMatch(/not applicable|^image /m)
     expect(quiet.stderr).toBe('')
   })

@@ -12,6 +12,8 @@ export const meta: RuleMeta = {
   why: 'JAVA_TOOL_OPTIONS (-javaagent:/opt/…jar), NODE_OPTIONS (--require /opt/…) and DOTNET_STARTUP_HOOKS load code from a layer before the handler. Without the layer the path must exist in the image, or the JVM, Node or .NET refuses to start.',
   fix: 'Copy the agent from its layer into the image at the same path, or drop the option from the function\'s environment and the image ENV.',
   scope: 'compare',
+  // An agent path missing from the image is also a missing file: reported once here.
+  subsumes: ['missing-file'],
 }
 
 export function check(ctx: CompareContext): Finding[] {

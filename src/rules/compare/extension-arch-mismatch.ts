@@ -11,6 +11,8 @@ export const meta: RuleMeta = {
   why: 'An extension binary runs only on the architecture it was compiled for. An arm64 (aarch64) binary in an x86_64 function, or the reverse, fails with "exec format error" at init. Layers declare CompatibleArchitectures; an image must match the function\'s Architectures.',
   fix: 'Copy the extension build for the function\'s architecture (most vendors publish an -x86_64 and an -arm64 variant of the layer or layer image), or switch the function\'s Architectures and the image platform together.',
   scope: 'compare',
+  // A binary built for the other architecture also differs in content: reported once here.
+  subsumes: ['content-mismatch'],
 }
 
 export function notApplicable(ctx: CompareContext): string | undefined {

@@ -10,6 +10,8 @@ export const meta: RuleMeta = {
   why: 'With Windows line endings the kernel reads the interpreter as "/bin/bash\\r" (or env looks for "python3\\r"), which does not exist: the extension fails to start with "no such file or directory" and the function fails to init.',
   fix: 'Convert the script to LF line endings (`dos2unix`, or `* text eol=lf` in .gitattributes for the repository the image is built from).',
   scope: 'compare',
+  // CRLF line endings are also a content change: reported once here.
+  subsumes: ['content-mismatch'],
 }
 
 export function check(ctx: CompareContext): Finding[] {

@@ -11,6 +11,8 @@ export const meta: RuleMeta = {
   why: 'Lambda starts every file in /opt/extensions as a separate process during init, running as a least-privileged user that does not own the image files: the "other" execute bit is needed, and "other" read for scripts (the interpreter must read them). Otherwise init fails with a permission error.',
   fix: 'Make it executable for everyone: `COPY --chmod=755 … /opt/extensions/` or `RUN chmod 755 /opt/extensions/<name>`; for a dangling symlink, copy its target too.',
   scope: 'compare',
+  // An extension that lost its exec bit is also a mode mismatch: one problem, reported once here.
+  subsumes: ['mode-mismatch'],
 }
 
 export function check(ctx: CompareContext): Finding[] {

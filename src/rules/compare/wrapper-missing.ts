@@ -11,6 +11,8 @@ export const meta: RuleMeta = {
   why: 'The runtime starts through the wrapper script named by AWS_LAMBDA_EXEC_WRAPPER (e.g. /opt/otel-instrument from a tracing layer). The layer that provided it is not attached to an image function; if the image lacks it, the runtime cannot start.',
   fix: 'Copy the wrapper from the layer into the image at the same path, or remove AWS_LAMBDA_EXEC_WRAPPER from the function\'s environment (and the image ENV) if the layer is no longer used.',
   scope: 'compare',
+  // A wrapper missing from the image is also a missing file: reported once here.
+  subsumes: ['missing-file'],
 }
 
 export function check(ctx: CompareContext): Finding[] {

@@ -12,6 +12,8 @@ export const meta: RuleMeta = {
   why: 'The runtime execs the wrapper as the Lambda runtime user, who does not own the image files: it needs the "other" execute bit, and read for a script. A wrapper without them (or a directory, or a script with a CRLF #! line) stops the runtime from starting.',
   fix: 'Make the wrapper executable for everyone (`COPY --chmod=755 …` or `RUN chmod 755 <wrapper>`) and keep LF line endings.',
   scope: 'compare',
+  // A wrapper that lost its exec bit is also a mode mismatch: reported once here.
+  subsumes: ['mode-mismatch'],
 }
 
 export function check(ctx: CompareContext): Finding[] {
