@@ -74,6 +74,10 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   out.push(`${cell(subjectText(prepared.report))}: **${countsText(summary)}** (gate: \`--fail-on ${prepared.failOn}\`)`, '')
   out.push('| errors | warnings | notes | suppressed |', '| ---: | ---: | ---: | ---: |')
   out.push(`| ${summary.error} | ${summary.warning} | ${summary.note} | ${summary.suppressed} |`)
+  const {config, warnings, notShown} = prepared.report
+  if (config) out.push('', `Config: ${code(config)}`)
+  for (const warning of warnings ?? []) out.push('', `> **Warning:** ${cell(warning)}`)
+  if (notShown) out.push('', `${notShown.count} finding${notShown.count === 1 ? '' : 's'} not listed (${cell(notShown.reason)}); the counts above include them.`)
 
   for (const severity of ['error', 'warning'] as Severity[]) {
     const findings = prepared.active.filter((finding) => finding.severity === severity)
