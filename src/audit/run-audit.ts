@@ -4,6 +4,7 @@
  */
 import {statSync} from 'node:fs'
 import {applyBaseline, loadBaseline} from './baseline.js'
+import {loadDockerfile, placeFindings, type LoadedDockerfile} from './dockerfile-locations.js'
 import {compareImage, type CompareOptions} from './compare.js'
 import {CAPTURE_HOOK_MODULE} from './content-capture.js'
 import {applyConfig, expiredIgnoreWarnings, loadConfig, type LayerAuditConfig} from './config.js'
@@ -30,6 +31,8 @@ export interface AuditCommonOptions {
   /** --config FILE (or LAYER_AUDIT_CONFIG); default: the nearest .layer-audit.json/.yaml up to the repository root. */
   configFile?: string
   baselineFile?: string
+  /** --dockerfile FILE: the Dockerfile the image was built from, to place findings on its lines (read before the image). */
+  dockerfile?: string
   cwd?: string
   maxFileBytes?: number
 }
@@ -53,7 +56,7 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
   if (empty) throw emptyFlagError(empty)
   if (!fn || (fn.layers.length === 0 && !fn.functionZip && !fn.functionName && !fn.functionConfig)) throw new UsageError(NO_ZIP_SIDE)
   // Inputs that can fail fast are read before the image streams: config, baseline, the zip side.
-  const {config, baseline} = await loadGateInputs(options)
+  const {config, baseline, dockerfile} = await loadGateInputs(options)
   // Layer workers take ~0.1 s to start: a big zip side (or a download) hides that when they start now.
   if (zipSideTakesAWhile(options.function)) warmLayerWorkers({concurrency: options.open?.concurrency, hookModules: [CAPTURE_HOOK_MODULE, SCAN_HOOK_MODULE]})
   // The image given by name opens while the zip side is read (a registry's manifest and config while
@@ -89,7 +92,7 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
         findings: audit.findings,
         notApplicable: audit.notApplicable,
         stats: {...audit.stats, ...(resolved ? {zipLayers: resolved.layout.limits.layers} : {})},
-      }, config, baseline)
+      }, config, baseline, dockerfile && {image, dockerfile})
     } finally {
       await image.close()
     }
@@ -107,7 +110,7 @@ export interface LintRunOptions extends AuditCommonOptions {
 
 /** Every rule that needs no zip side, and the scan rules: the image on its own, as a function would run it. */
 export async function runLint(options: LintRunOptions): Promise<Report> {
-  const {config, baseline} = await loadGateInputs(options)
+  const {config, baseline, dockerfile} = await loadGateInputs(options)
   const image = await openImage(options.image, options.open ?? {})
   try {
     const audit = await auditImage(image, {
@@ -124,7 +127,7 @@ export async function runLint(options: LintRunOptions): Promise<Report> {
       findings: audit.findings,
       notApplicable: audit.notApplicable,
       stats: audit.stats,
-    }, config, baseline)
+    }, config, baseline, dockerfile && {image, dockerfile})
   } finally {
     await image.close()
   }
@@ -135,11 +138,11 @@ export interface ScanRunOptions extends AuditCommonOptions {
 }
 
 export async function runScan(options: ScanRunOptions): Promise<Report> {
-  const {config, baseline} = await loadGateInputs(options)
+  const {config, baseline, dockerfile} = await loadGateInputs(options)
   const image = await openImage(options.image, options.open ?? {})
   try {
     const {findings, stats, layers} = await scanImage(image, {maxFileBytes: options.maxFileBytes, concurrency: options.open?.concurrency})
-    return finish({command: 'scan', image: summarizeImage(image, layers), findings, notApplicable: [], stats: {...stats}}, config, baseline)
+    return finish({command: 'scan', image: summarizeImage(image, layers), findings, notApplicable: [], stats: {...stats}}, config, baseline, dockerfile && {image, dockerfile})
   } finally {
     await image.close()
   }
@@ -195,21 +198,26 @@ function zipSideTakesAWhile(fn: ResolveFunctionOptions | undefined): boolean {
   return bytes >= WORKER_MIN_BYTES
 }
 
-async function loadGateInputs(options: AuditCommonOptions): Promise<{config: LayerAuditConfig; baseline?: Set<string>}> {
+async function loadGateInputs(options: AuditCommonOptions): Promise<{config: LayerAuditConfig; baseline?: Set<string>; dockerfile?: LoadedDockerfile}> {
   const config = await loadConfig({file: options.configFile, cwd: options.cwd})
   const baseline = options.baselineFile ? await loadBaseline(options.baselineFile) : undefined
-  return {config, baseline}
+  const dockerfile = options.dockerfile !== undefined ? await loadDockerfile(options.dockerfile, options.cwd) : undefined
+  return {config, baseline, dockerfile}
 }
 
 function finish(
   partial: Omit<Report, 'summary'>,
   config: LayerAuditConfig,
   baseline: Set<string> | undefined,
+  placing?: {image: Image; dockerfile: LoadedDockerfile},
 ): Report {
   let findings: Finding[] = mergeFindings(applyConfig(withFingerprints(partial.findings), config), registeredRules)
+  // --dockerfile: each finding on the instruction that made its layer (counted as reported: merged).
+  const placed = placing ? placeFindings(findings, placing.image, placing.dockerfile) : {findings}
+  findings = placed.findings
   // After the merge: a baseline holds merged findings, under the fingerprint of the rule they are reported as.
   if (baseline) findings = applyBaseline(findings, baseline)
-  const warnings = expiredIgnoreWarnings(config)
+  const warnings = [...expiredIgnoreWarnings(config), ...(placed.warning ? [placed.warning] : [])]
   return {
     ...partial,
     ...(config.file ? {config: config.file} : {}),

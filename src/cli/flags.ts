@@ -117,6 +117,11 @@ export const reportFlags = {
     env: 'LAYER_AUDIT_CONFIG',
   }),
   baseline: Flags.string({summary: 'An earlier JSON report: only findings not in it count.', helpValue: 'FILE', helpGroup: 'REPORT'}),
+  dockerfile: Flags.string({
+    summary: 'The Dockerfile the image was built from: each finding is placed on the instruction that made its layer (SARIF locations, "Dockerfile:12" in tables).',
+    helpValue: 'FILE',
+    helpGroup: 'REPORT',
+  }),
   verbose: Flags.boolean({char: 'v', summary: 'Show every finding in the table, not the first few per rule.', helpGroup: 'REPORT'}),
   color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),
 }

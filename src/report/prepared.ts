@@ -101,11 +101,13 @@ export function verdictText(prepared: PreparedReport): string {
   return `${verdict}: ${countsText(report.summary)}${suppressed} — ${subjectText(report)}`
 }
 
-/** "layer dd.zip", "image layer 3", "layer dd.zip, image layer 3", or "". */
+/** "layer dd.zip", "image layer 3", "layer dd.zip, image layer 3", "image layer 3, Dockerfile:12", or "". */
 export function originText(finding: Finding): string {
   const parts: string[] = []
   if (finding.source) parts.push(finding.source)
   if (finding.layer !== undefined) parts.push(`image layer ${finding.layer}`)
+  // --dockerfile: the line of the instruction that made it, the file by its name only (its path is in SARIF and JSON).
+  if (finding.instruction) parts.push(`${finding.instruction.file.slice(finding.instruction.file.lastIndexOf('/') + 1)}:${finding.instruction.line}`)
   return parts.join(', ')
 }
 

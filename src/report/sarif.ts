@@ -2,7 +2,8 @@
  * SARIF 2.1.0 for code-scanning UIs. Every rule of the command is in tool.driver.rules (with why, fix and
  * a docs link), every result has `ruleIndex`, `level` and a stable `partialFingerprints` entry, so alerts
  * stay the same alert across runs and rebuilds. Locations are `image:///<path>`; a finding without a path
- * points at the image itself (`image:<reference>`). Suppressed findings are results with `suppressions`.
+ * points at the image itself (`image:<reference>`); with --dockerfile, a finding placed on an instruction
+ * is located on its lines in the Dockerfile. Suppressed findings are results with `suppressions`.
  *
  * Rules that did not apply are not results: GitHub code scanning turns every result into an alert whatever
  * its `kind` (microsoft/PSRule#955, complytime/complyctl#868), so a result with kind "notApplicable" would be one.
@@ -29,6 +30,35 @@ function uriSafe(text: string): string {
 
 export function locationUri(finding: Pick<Finding, 'path'>, imageReference: string): string {
   return finding.path ? `image://${uriSafe(finding.path.startsWith('/') ? finding.path : `/${finding.path}`)}` : `image:${uriSafe(imageReference)}`
+}
+
+/**
+ * A placed finding (--dockerfile) is on its instruction's lines in the Dockerfile, a file of the
+ * repository that code scanning can annotate; the path inside the image stays as a logical location.
+ * Any other finding is located in the image (`image:///path`), which is no file of the repository: code
+ * scanning lists its alert without a line.
+ */
+function resultLocation(finding: Finding, reference: string): Record<string, unknown> {
+  const inImage = locationUri(finding, reference)
+  const about = finding.path ? {} : {message: {text: `image ${reference}`}}
+  const instruction = finding.instruction
+  if (!instruction) return {physicalLocation: {artifactLocation: {uri: inImage}}, ...about}
+  return {
+    physicalLocation: {
+      artifactLocation: {uri: dockerfileUri(instruction.file)},
+      region: {startLine: instruction.line, endLine: Math.max(instruction.line, instruction.endLine)},
+    },
+    logicalLocations: [{fullyQualifiedName: inImage, kind: 'resource'}],
+    ...about,
+  }
+}
+
+/** Relative to where the audit ran, as the repository's files are named; an absolute path as a file: URI. */
+export function dockerfileUri(file: string): string {
+  const path = file.replace(/\\/g, '/')
+  if (path.startsWith('/')) return `file://${uriSafe(path)}`
+  if (/^[A-Za-z]:\//.test(path)) return `file:///${uriSafe(path)}`
+  return uriSafe(path.replace(/^(?:\.\/)+/, ''))
 }
 
 function pascalName(id: string): string {
@@ -89,12 +119,7 @@ export function toSarif(report: Report, options: RenderOptions = {}): Record<str
       ruleIndex: ruleIndex.get(finding.rule),
       level: finding.severity,
       message: {text: messageText(finding)},
-      locations: [
-        {
-          physicalLocation: {artifactLocation: {uri: locationUri(finding, reference)}},
-          ...(finding.path ? {} : {message: {text: `image ${reference}`}}),
-        },
-      ],
+      locations: [resultLocation(finding, reference)],
       partialFingerprints: {[FINGERPRINT_VERSION]: finding.fingerprint ?? fingerprintOf(finding)},
     }
     if (finding.suppressed) {
@@ -123,12 +148,16 @@ export function toSarif(report: Report, options: RenderOptions = {}): Record<str
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: prepared.notApplicable.map(({rule, reason}) => ({
-              level: 'note',
-              message: {text: `${rule} not applicable: ${reason}`},
-              associatedRule: {id: rule, index: ruleIndex.get(rule)},
-              properties: {notApplicable: true},
-            })),
+            toolExecutionNotifications: [
+              ...prepared.notApplicable.map(({rule, reason}) => ({
+                level: 'note',
+                message: {text: `${rule} not applicable: ${reason}`},
+                associatedRule: {id: rule, index: ruleIndex.get(rule)},
+                properties: {notApplicable: true},
+              })),
+              // What the user must know about the audit itself (an expired ignore, a --dockerfile that does not match).
+              ...(prepared.report.warnings ?? []).map((text) => ({level: 'warning', message: {text}})),
+            ],
           },
         ],
         results,
