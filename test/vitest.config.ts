@@ -1,6 +1,8 @@
 import {fileURLToPath} from 'node:url'
 import {defineConfig} from 'vitest/config'
 
+import SkipSummaryReporter from './skip-summary-reporter.js'
+
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
@@ -10,5 +12,7 @@ export default defineConfig({
     // Each CLI test spawns node; two cores, so keep the pool small.
     poolOptions: {forks: {maxForks: 2, minForks: 1}},
     pool: 'forks',
+    // After vitest's summary: how many tests were skipped, and why (the real-world corpus, a tool missing).
+    reporters: ['default', new SkipSummaryReporter()],
   },
 })

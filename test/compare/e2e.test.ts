@@ -13,7 +13,8 @@ import {openImage} from '../../src/image/open.js'
 import {parseFunctionConfig, type FunctionConfig} from '../../src/lambda/function-config.js'
 import {buildFunctionLayout, type FunctionLayout} from '../../src/lambda/layout.js'
 import type {Finding} from '../../src/rules/types.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 import {cleanup, infoZip, tempDir, type Spec} from '../lambda/zips.js'
 import {EM_X86_64, elf} from './helpers.js'
 
@@ -239,7 +240,7 @@ describe.skipIf(!tools)('compare, end to end (umoci, skopeo, Info-ZIP)', () => {
     expect(byRule(forced, 'entrypoint-invalid')).toHaveLength(1)
   })
 
-  describe.skipIf(!HAVE_REALDATA)('real layer zips from the corpus', () => {
+  describeUnless(REALDATA_MISSING, 'real layer zips from the corpus', () => {
     const armZip = realdata('lambda/garysassano-otlp-stdout-kinesis-extension-layer.zip')
     const lumigoZip = realdata('lambda/lumigo-node-tracer-layer.zip')
 

@@ -5,7 +5,8 @@ import {parseElf} from '../../src/inspect/elf.js'
 import {sniffFormat} from '../../src/inspect/file-format.js'
 import {parseShebang} from '../../src/inspect/shebang.js'
 import {EM_AARCH64, EM_X86_64, elf} from './helpers.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {itUnless} from '../helpers/skip-reason.js'
 
 const armZip = realdata('lambda/garysassano-otlp-stdout-kinesis-extension-layer.zip')
 
@@ -31,7 +32,7 @@ describe('ELF header', () => {
     expect(info.interpreter).toMatch(/^\/lib.*ld-linux/)
   })
 
-  it.skipIf(!HAVE_REALDATA)('reads the real arm64 extension of the otlp-stdout-kinesis layer as static-pie aarch64', () => {
+  itUnless(REALDATA_MISSING, 'reads the real arm64 extension of the otlp-stdout-kinesis layer as static-pie aarch64', () => {
     const head = execFileSync('unzip', ['-p', armZip, 'extensions/otlp-stdout-kinesis-extension-layer'], {maxBuffer: 16 * 1024 * 1024}).subarray(0, 4096)
     expect(parseElf(head)).toMatchObject({bits: 64, architecture: 'arm64', machine: 183, programHeadersRead: true})
   })

@@ -8,7 +8,9 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {flatten} from '../../src/fs/flatten.js'
 import {readLayers} from '../../src/fs/read-layers.js'
-import {haveRealdata, haveTool, openTestImage, packTar, realdata, tmpDir, writeOciLayout} from './helpers.js'
+import {REALDATA_MISSING} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
+import {haveTool, openTestImage, packTar, realdata, tmpDir, writeOciLayout} from './helpers.js'
 
 const tools = haveTool('umoci') && haveTool('skopeo')
 if (!tools) console.warn('interop tests skipped: umoci and skopeo are needed (apt-get install -y umoci skopeo)')
@@ -153,7 +155,7 @@ describe.skipIf(!tools)('interop: umoci-built images', () => {
   })
 })
 
-describe.skipIf(!tools || !haveRealdata)('interop: dive test image against umoci', () => {
+describeUnless(tools ? REALDATA_MISSING : 'umoci and skopeo not installed', 'interop: dive test image against umoci', () => {
   it('docker-archive → skopeo → umoci rootfs equals our flatten', async () => {
     const work = tmpDir('layer-audit-umoci-dive-')
     const archive = join(realdata, 'dive/test-docker-image.tar')

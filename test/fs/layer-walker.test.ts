@@ -7,7 +7,9 @@ import {describe, expect, it} from 'vitest'
 import {LayerAuditError, DigestMismatchError} from '../../src/errors.js'
 import type {ContentSink, LayerEntry} from '../../src/fs/entry.js'
 import {walkLayerTar} from '../../src/fs/layer-walker.js'
-import {chunked, gnuTar, haveRealdata, layerInfo, packTar, realdata, tmpDir, walkBuffer} from './helpers.js'
+import {REALDATA_MISSING} from '../helpers/realdata.js'
+import {itUnless} from '../helpers/skip-reason.js'
+import {chunked, gnuTar, layerInfo, packTar, realdata, tmpDir, walkBuffer} from './helpers.js'
 
 const ZERO_BLOCKS = Buffer.alloc(1024)
 
@@ -231,7 +233,7 @@ describe('walkLayerTar end of archive', () => {
     expect(await walkBuffer(Buffer.alloc(0))).toEqual({entries: [], whiteouts: []})
   })
 
-  it('dive eStargz layer: README.md only, TOC excluded', {skip: !haveRealdata}, async () => {
+  itUnless(REALDATA_MISSING, 'dive eStargz layer: README.md only, TOC excluded', async () => {
     const archive = readFileSync(join(realdata, 'dive/test-oci-estargz-image.tar'))
     const {gunzipSync} = await import('node:zlib')
     // The one gzip blob in the archive is the layer.

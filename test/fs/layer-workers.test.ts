@@ -12,7 +12,9 @@ import type {Readable} from 'node:stream'
 import {pathToFileURL} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
 import {FIXTURES} from '../helpers/cli.js'
-import {haveRealdata, packTar, realdata, tmpDir, writeOciLayout} from './helpers.js'
+import {REALDATA_MISSING} from '../helpers/realdata.js'
+import {itUnless} from '../helpers/skip-reason.js'
+import {packTar, realdata, tmpDir, writeOciLayout} from './helpers.js'
 
 const DIST = resolve(__dirname, '../../dist')
 const built = existsSync(join(DIST, 'fs/worker/layer-worker.js'))
@@ -71,7 +73,7 @@ describe.skipIf(!built)('readLayers in layer workers', () => {
     }
   })
 
-  it.skipIf(!haveRealdata)('gives the same layers (or the same error) as the main thread for realdata images', async () => {
+  itUnless(REALDATA_MISSING, 'gives the same layers (or the same error) as the main thread for realdata images', async () => {
     const {lib, fs} = await dist()
     const images = [
       'dive/test-docker-image.tar',

@@ -1,17 +1,19 @@
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {expect, it} from 'vitest'
 import {computeEfficiency, layerTreeItems, type LayerTreeItem} from '../../src/fs/efficiency.js'
 import type {ContentSink, LayerContents, LayerEntry} from '../../src/fs/entry.js'
 import {flatten} from '../../src/fs/flatten.js'
 import {readLayers} from '../../src/fs/read-layers.js'
 import type {LayerInfo} from '../../src/image/model.js'
-import {contentsOf, haveRealdata, openTestImage, realdata} from './helpers.js'
+import {REALDATA_MISSING} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
+import {contentsOf, openTestImage, realdata} from './helpers.js'
 
 const at = (p: string) => join(realdata, p)
 
-describe.skipIf(!haveRealdata)('realdata: dive test-docker-image.tar', () => {
+describeUnless(REALDATA_MISSING, 'realdata: dive test-docker-image.tar', () => {
   let layers: LayerContents[]
   const load = async () => (layers ??= await readLayers(await openTestImage(at('dive/test-docker-image.tar'))))
 
@@ -77,7 +79,7 @@ describe.skipIf(!haveRealdata)('realdata: dive test-docker-image.tar', () => {
   const ours = () => layers
 })
 
-describe.skipIf(!haveRealdata)('realdata: snyk skopeo-copy archives', () => {
+describeUnless(REALDATA_MISSING, 'realdata: snyk skopeo-copy archives', () => {
   it('nodes-fake-multi.tar: the opaque dir keeps its own layer, the 4 node binaries survive', async () => {
     const image = await openTestImage(at('snyk/docker-archives/skopeo-copy/nodes-fake-multi.tar'))
     const hashes = new Map<string, string>()
@@ -109,7 +111,7 @@ describe.skipIf(!haveRealdata)('realdata: snyk skopeo-copy archives', () => {
   })
 })
 
-describe.skipIf(!haveRealdata)('realdata: regclient layer-wh.tar', () => {
+describeUnless(REALDATA_MISSING, 'realdata: regclient layer-wh.tar', () => {
   it('removes layer2.txt, empties exdir of lower content, keeps same-layer files', async () => {
     const lower = await contentsOf(readFileSync(at('regclient/testdata/layer.tar')), 0)
     const upper = await contentsOf(readFileSync(at('regclient/testdata/layer-wh.tar')), 1)

@@ -10,6 +10,8 @@ import {fileURLToPath} from 'node:url'
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const REALDATA = process.env.LAYER_AUDIT_REALDATA ?? resolve(repo, '../shared/realdata')
 export const HAVE_REALDATA = existsSync(join(REALDATA, 'MANIFEST.md'))
+/** Why the corpus tests skip, for describeUnless/itUnless (and so for the skip summary after the run). */
+export const REALDATA_MISSING = HAVE_REALDATA ? undefined : `real-world corpus not found at ${REALDATA} (set LAYER_AUDIT_REALDATA)`
 
 if (!HAVE_REALDATA) {
   if (process.env.LAYER_AUDIT_REQUIRE_REALDATA) {

@@ -3,9 +3,10 @@
  * asserts, or fails the way the origin expects. Facts about layer content belong to src/fs tests.
  */
 import {readFileSync} from 'node:fs'
-import {describe, expect, it} from 'vitest'
+import {expect, it} from 'vitest'
 import {openImage} from '../../src/image/index.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {HAVE_REALDATA, REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 import {errorOf, readAllLayers} from './helpers.js'
 
 interface Observed {
@@ -45,7 +46,7 @@ const LAYER_DIGEST_FAILS = new Set([
 
 if (!HAVE_REALDATA) console.warn('[realdata] test/image/realdata.test.ts skipped: corpus not found')
 
-describe.skipIf(!HAVE_REALDATA)('real-world corpus', () => {
+describeUnless(REALDATA_MISSING, 'real-world corpus', () => {
   const observed: Observed[] = HAVE_REALDATA ? JSON.parse(readFileSync(realdata('OBSERVED_FACTS.json'), 'utf8')) : []
 
   it.each(observed.map((o) => [o.path, o] as const))('%s opens or fails as its origin expects', async (path, facts) => {

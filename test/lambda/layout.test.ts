@@ -3,7 +3,8 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {buildFunctionLayout, LAMBDA_MADE, type FunctionLayout} from '../../src/lambda/layout.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 import {cleanup, infoZip, pythonZip, tempDir, unzipInOrder, sha256File, type Seen} from './zips.js'
 
 let dir: string
@@ -144,7 +145,7 @@ describe('layers in order', () => {
   })
 })
 
-describe.skipIf(!HAVE_REALDATA)('real layer zips', () => {
+describeUnless(REALDATA_MISSING, 'real layer zips', () => {
   const ext = realdata('lambda', 'garysassano-otlp-stdout-kinesis-extension-layer.zip')
   const lumigo = realdata('lambda', 'lumigo-node-tracer-layer.zip')
   const xevolab = realdata('lambda', 'xevolab-libfontconfig-layer.zip')

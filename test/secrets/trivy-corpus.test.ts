@@ -7,9 +7,10 @@
  *   file's token is jwt.io's public sample); trivy reports jwt-token MEDIUM.
  */
 import {readFileSync} from 'node:fs'
-import {describe, expect, it} from 'vitest'
+import {expect, it} from 'vitest'
 import {ContentScanner} from '../../src/secrets/content-scanner.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 import {feed} from './helpers.js'
 
 function scan(file: string) {
@@ -18,7 +19,7 @@ function scan(file: string) {
   return scanner.result().secrets.map((h) => [h.pattern, h.line, h.severity])
 }
 
-describe.skipIf(!HAVE_REALDATA)('trivy secret test files', () => {
+describeUnless(REALDATA_MISSING, 'trivy secret test files', () => {
   it('aws-secrets.txt: trivy\'s 3 findings (lines 2, 5, 1) plus the documentation key as a note', () => {
     expect(scan('aws-secrets.txt')).toEqual([
       ['aws-secret-access-key', 1, 'error'],
