@@ -1,5 +1,5 @@
 /**
- * From the function flags to the layout Lambda would build. Rules (issue 3):
+ * From the function flags to the layout Lambda would build. Rules:
  * - `--layer` values are zip paths or layer version ARNs, in the function's layer order.
  * - `--function NAME|ARN` reads the configuration and code location with GetFunction;
  *   `--function-config FILE` reads the same from a saved get-function / get-function-configuration output.

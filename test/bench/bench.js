@@ -247,7 +247,7 @@ for (const {bench, samples, failure, skipped} of plans) {
 }
 rmSync(ociDir, {recursive: true, force: true})
 
-// Issue 6: the same image read from Debian's docker-registry on loopback, next to skopeo copy docker://.
+// The registry source: the same image read from Debian's docker-registry on loopback, next to skopeo copy docker://.
 let registry
 if (wanted('registry')) {
   if (!hasCommand('docker-registry') || !hasCommand('skopeo')) console.log('skip registry: docker-registry or skopeo is not installed')
@@ -277,15 +277,15 @@ for (const r of Object.values(results)) {
 
 const ratio = (a, b) => (results[a]?.ok && results[b]?.ok ? results[a].seconds / results[b].seconds : undefined)
 const targets = [
-  {name: 'tree / tar -tzf (sequential)', value: ratio('tree', 'tar-tzf'), max: 0.5, source: 'issue 2'},
-  {name: 'tree peak RSS (MB)', value: tree?.rssMb, max: 400, strict: true, source: 'issue 2'},
-  {name: 'compare / tree', value: ratio('compare', 'tree'), max: 1.3, source: 'issue 4'},
-  {name: 'scan / tree', value: ratio('scan', 'tree'), max: 1.3, source: 'issue 5'},
+  {name: 'tree / tar -tzf (sequential)', value: ratio('tree', 'tar-tzf'), max: 0.5, source: 'tree'},
+  {name: 'tree peak RSS (MB)', value: tree?.rssMb, max: 400, strict: true, source: 'tree'},
+  {name: 'compare / tree', value: ratio('compare', 'tree'), max: 1.3, source: 'compare'},
+  {name: 'scan / tree', value: ratio('scan', 'tree'), max: 1.3, source: 'scan'},
   {name: 'inspect / tree', value: ratio('inspect', 'tree')},
   {name: 'diff / tree', value: ratio('diff', 'tree'), max: 2.0, source: 'diff'},
   {name: 'diff peak RSS (MB)', value: results.diff?.ok ? results.diff.rssMb : undefined, max: 600, strict: true, source: 'diff'},
   {name: 'diff / (skopeo+umoci x2, diff -r)', value: ratio('diff', 'diff-peer')},
-  {name: 'registry read (verified) / skopeo copy', value: registry?.readRatio, max: 0.7, source: 'issue 6'},
+  {name: 'registry read (verified) / skopeo copy', value: registry?.readRatio, max: 0.7, source: 'registry'},
   {name: 'tree from registry / skopeo copy', value: registry?.ratio},
   {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
   {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Registry read benchmark (issue 6): pushes an image to Debian's docker-registry on 127.0.0.1 and times
+// Registry read benchmark: pushes an image to Debian's docker-registry on 127.0.0.1 and times
 // `layer-audit tree docker://127.0.0.1:PORT/bench --json` against `skopeo copy docker://… oci:…`.
 // Target: layer-audit at most 0.7x skopeo's time.
 // Usage: node test/bench/registry.js IMAGE [--runs 3] [--slow-runs 1] [--check]
