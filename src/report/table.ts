@@ -183,6 +183,8 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
   }
 
   if (prepared.notApplicable.length > 0) lines.push('', ...prose('not applicable: ', displayText(notApplicableText(prepared.notApplicable)), width, dim))
+  // What the user must know about the audit itself (an expired ignore, a --dockerfile that does not match the image).
+  for (const warning of prepared.report.warnings ?? []) lines.push('', ...prose('warning: ', displayText(warning), width, (line) => c.yellow(line)))
 
   // The counters are for the curious (--verbose; JSON always has them, see docs/reports.md).
   const stats = Object.entries(prepared.report.stats ?? {})

@@ -60,6 +60,9 @@ describe('--dockerfile', () => {
     expect(report.warnings).toHaveLength(1)
     expect(report.warnings[0]).toMatch(/^--dockerfile fixtures\/dockerfiles\/layer-image\.Dockerfile does not match the image: .*; 0 of 6 findings placed on a line$/)
     expect(report.findings.some((f: {instruction?: unknown}) => f.instruction)).toBe(false)
+    const table = await runCli(['scan', image('secrets-single-stage.docker.tar'), '--dockerfile', dockerfile('layer-image.Dockerfile')])
+    expect(table.code).toBe(1)
+    expect(table.stdout.split('\n').filter((line) => line.startsWith('warning: --dockerfile'))).toHaveLength(1)
   })
 
   it('a missing, unreadable or empty --dockerfile is exit 2, one line, before the image is read', async () => {
