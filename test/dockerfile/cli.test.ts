@@ -2,9 +2,10 @@
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Ajv2020} from 'ajv/dist/2020.js'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, runCli} from '../helpers/cli.js'
+import {FIXTURES, REPO, runCli} from '../helpers/cli.js'
 import {sarifValidator} from '../helpers/sarif.js'
 
 const image = (name: string) => join(FIXTURES, 'images', name)
@@ -14,6 +15,13 @@ const zipSide = [
   '--function-zip', join(FIXTURES, 'zips', 'function-code.zip'),
   '--function-config', join(FIXTURES, 'functions', 'function-config.json'),
 ]
+const reportSchema = new Ajv2020({strict: true, allErrors: true}).compile(JSON.parse(readFileSync(join(REPO, 'docs', 'report.schema.json'), 'utf8')))
+/** A --json report as docs/report.schema.json describes it (instruction and warnings included). */
+function expectValidReport(stdout: string) {
+  const report = JSON.parse(stdout)
+  expect(reportSchema(report), JSON.stringify(reportSchema.errors, null, 2)).toBe(true)
+  return report
+}
 const scratch = mkdtempSync(join(tmpdir(), 'layer-audit-dockerfile-cli-'))
 afterAll(() => rmSync(scratch, {recursive: true, force: true}))
 
@@ -43,20 +51,20 @@ describe('--dockerfile', () => {
   it('scan and lint --json carry each finding\'s instruction', async () => {
     const scan = await runCli(['scan', image('secrets-single-stage.docker.tar'), '--dockerfile', dockerfile('secrets-single-stage.Dockerfile'), '--json'])
     expect(scan.code).toBe(1)
-    const findings = JSON.parse(scan.stdout).findings as {rule: string; instruction?: {file: string; line: number; endLine: number; stage: string; text: string}}[]
+    const findings = expectValidReport(scan.stdout).findings as {rule: string; instruction?: {file: string; line: number; endLine: number; stage: string; text: string}}[]
     expect(findings.every((f) => f.instruction?.file === 'fixtures/dockerfiles/secrets-single-stage.Dockerfile')).toBe(true)
     expect(findings.find((f) => f.rule === 'credentials-file')!.instruction).toMatchObject({line: 11, endLine: 11, stage: '0'})
 
     const lint = await runCli(['lint', image('function-image-broken.docker.tar'), '--dockerfile', dockerfile('function-image-broken.Dockerfile'), '--json'])
     expect(lint.code).toBe(1)
-    const placed = (JSON.parse(lint.stdout).findings as {path?: string; instruction?: {line: number}}[]).filter((f) => f.instruction)
+    const placed = (expectValidReport(lint.stdout).findings as {path?: string; instruction?: {line: number}}[]).filter((f) => f.instruction)
     expect(placed.map((f) => f.instruction!.line)).toEqual(placed.map(() => 11))
   })
 
   it('a Dockerfile that does not match is not an error: the audit\'s exit code, one warning in the report', async () => {
     const result = await runCli(['scan', image('secrets-single-stage.docker.tar'), '--dockerfile', dockerfile('layer-image.Dockerfile'), '--json'])
     expect(result.code).toBe(1)
-    const report = JSON.parse(result.stdout)
+    const report = expectValidReport(result.stdout)
     expect(report.warnings).toHaveLength(1)
     expect(report.warnings[0]).toMatch(/^--dockerfile fixtures\/dockerfiles\/layer-image\.Dockerfile does not match the image: .*; 0 of 6 findings placed on a line$/)
     expect(report.findings.some((f: {instruction?: unknown}) => f.instruction)).toBe(false)
