@@ -13,7 +13,8 @@ import {placeHistory, type HistoryRecord} from '../../src/dockerfile/match.js'
 import {parseDockerfile} from '../../src/dockerfile/parse.js'
 import {openImage} from '../../src/image/index.js'
 import {FIXTURES} from '../helpers/cli.js'
-import {HAVE_REALDATA, realdata} from '../helpers/realdata.js'
+import {REALDATA_MISSING, realdata} from '../helpers/realdata.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 
 type Entry = [createdBy: string, layer?: 'layer']
 
@@ -267,9 +268,7 @@ function expectAllPlaced(dockerfile: string, {records, layers}: {records: Histor
   return placement.entries.map((p) => p!.instruction.line)
 }
 
-if (!HAVE_REALDATA) console.warn('[realdata] test/dockerfile/match.test.ts: the real-world corpus cases are skipped')
-
-describe.skipIf(!HAVE_REALDATA)('placeHistory on real builders\' histories (the real-world corpus)', () => {
+describeUnless(REALDATA_MISSING, 'placeHistory on real builders\' histories (the real-world corpus)', () => {
   it('dive: the same Dockerfile built by docker build (classic) and by kaniko', async () => {
     const expected = [1, 1, ...Array.from({length: 13}, (_, i) => i + 2)]
     expect(expectAllPlaced(DIVE_DOCKERFILE, await imageHistory(realdata('dive/test-docker-image.tar')))).toEqual(expected)
