@@ -26,7 +26,10 @@ export interface RenderOptions {
   limit?: number
   /** sarif: tool version (default: package.json's). */
   toolVersion?: string
-  /** sarif, markdown: project home page; rule docs are linked under it (default: package.json's homepage). */
+  /**
+   * sarif, markdown: project home page; rule docs are linked under it (default: package.json's homepage).
+   * '' means there is none: no link is made (see tool-info.ts).
+   */
   informationUri?: string
 }
 
