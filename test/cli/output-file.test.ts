@@ -155,7 +155,7 @@ describe('--output on the command line', () => {
     const result = await runCli(['scan', IMAGE, '--output', join(d, 'out'), '--format', 'json'])
     expect(result.code === 0 || result.code === 1, result.stderr).toBe(true)
     // The report first, then the table.
-    expect(result.stdout.startsWith('{\n  "command": "scan"')).toBe(true)
+    expect(result.stdout.startsWith('{\n  "schemaVersion": 1,\n  "command": "scan"')).toBe(true)
     expect(result.stdout).toMatch(/\n(PASS|FAIL): /)
     expect(readlinkSync(join(d, 'out'))).toBe('/dev/stdout')
     expect(readdirSync(d)).toEqual(['out'])
@@ -170,7 +170,7 @@ describe('--output on the command line', () => {
         .toString('utf8')
       const file = readFileSync(join(d, 'stdout.txt'), 'utf8')
       for (const text of [piped, file]) {
-        expect(text.startsWith('{\n  "command": "scan"')).toBe(true)
+        expect(text.startsWith('{\n  "schemaVersion": 1,\n  "command": "scan"')).toBe(true)
         expect(JSON.parse(text.slice(0, text.indexOf('\n}\n') + 3)).command).toBe('scan')
         expect(text).toMatch(/\n}\n\n?(PASS|FAIL): /)
       }
