@@ -1,6 +1,6 @@
 /**
  * docs/report.schema.json against what layer-audit really prints: `--json` of compare, lint and scan on
- * the bundled fixtures, and the golden JSON report. The schema closes its objects (additionalProperties:
+ * the bundled fixtures, and the golden JSON report (and docs/diff.schema.json against `diff --json`). The schema closes its objects (additionalProperties:
  * false), so a field it does not document fails here; and its field lists are checked against the
  * TypeScript interfaces, so a field declared but not yet printed by any fixture is documented too.
  */
@@ -143,6 +143,50 @@ describe('docs/report.schema.json rejects what is not a report', () => {
   })
 })
 
+const diffSchema = JSON.parse(readFileSync(join(REPO, 'docs', 'diff.schema.json'), 'utf8')) as ObjectSchema
+const validateDiff = new Ajv2020({strict: true, allErrors: true}).compile(diffSchema)
+
+describe('docs/diff.schema.json and real diff --json output', () => {
+  const good = image('function-image-good.docker.tar')
+  const broken = image('function-image-broken.docker.tar')
+  const runs: [name: string, args: string[]][] = [
+    ['the same image twice', [good, good]],
+    ['the faithful migration against the broken one', [good, broken, '--content', '--show-env']],
+    ['layer by layer', [good, broken, '--layers', '--content']],
+    ['docker-archive against OCI (recompressed layers)', [good, image('function-image-good.oci.tar')]],
+    ['a function image against a layer image, every path', [good, image('layer-image.docker.tar'), '--verbose']],
+    ['config changes, semantic', [good, image('secrets-single-stage.docker.tar'), '--semantic', '--show-env']],
+  ]
+  const outputs: Json[] = []
+
+  it.concurrent.each(runs)('%s', async (_name, args) => {
+    const result = await runCli(['diff', ...args, '--json'])
+    expect(result.code, result.stderr).not.toBe(2)
+    const report = JSON.parse(result.stdout) as Json
+    outputs.push(report)
+    expect(validateDiff(report) ? '' : JSON.stringify(validateDiff.errors, null, 2)).toBe('')
+  })
+
+  it('the runs above print the optional fields the schema describes', () => {
+    expect(outputs).toHaveLength(runs.length)
+    const text = JSON.stringify(outputs)
+    for (const key of ['layers', 'fields', 'sha256', 'createdBy', 'paths', 'entriesBelow', 'recompressed', 'firstDivergingLayer']) {
+      expect(text, key).toContain(`"${key}":`)
+    }
+    expect(outputs.some((r) => (r.config as unknown[]).length > 0)).toBe(true)
+    expect(outputs.some((r) => (r.summary as {same: boolean}).same)).toBe(true)
+  })
+
+  it('rejects a diff report with an undocumented field or a bad change kind', () => {
+    const [report] = outputs.filter((r) => (r.files as unknown[]).length > 0)
+    const extra = {...structuredClone(report), generatedAt: 'now'}
+    expect(validateDiff(extra)).toBe(false)
+    const badKind = structuredClone(report) as Json & {files: Json[]}
+    badKind.files[0].kind = 'renamed'
+    expect(validateDiff(badKind)).toBe(false)
+  })
+})
+
 /**
  * The schema's fields against the interfaces in the source: a field added to Report or Finding must be
  * added to the schema too, even before any fixture prints it.
@@ -171,6 +215,35 @@ describe('docs/report.schema.json and the TypeScript interfaces', () => {
     expect(Object.keys(described.properties).sort()).toEqual(Object.keys(fields).sort())
     const required = Object.keys(fields).filter((field) => !fields[field] || alwaysPrinted[name]?.includes(field))
     expect([...(described.required ?? [])].sort()).toEqual(required.sort())
+    expect(described.additionalProperties).toBe(false)
+  })
+})
+
+describe('docs/diff.schema.json and the TypeScript interfaces', () => {
+  const interfaces = {
+    ...interfaceFields(join(REPO, 'src', 'audit', 'report.ts')),
+    ...interfaceFields(join(REPO, 'src', 'diff', 'model.ts')),
+  }
+  const defs = diffSchema.$defs!
+  const pairs: [name: string, described: ObjectSchema][] = [
+    ['DiffReport', diffSchema],
+    ['ImageSummary', defs.image],
+    ['DiffOptionsUsed', defs.options],
+    ['DiffSummary', defs.summary],
+    ['LambdaView', defs.lambda],
+    ['DiffSide', defs.side],
+    ['FileChange', defs.fileChange],
+    ['ConfigChange', defs.configChange],
+    ['LayerRow', defs.layerRow],
+    ['ManifestDiff', defs.manifest],
+    ['LayerPairDiff', defs.layerPair],
+  ]
+
+  it.each(pairs)('%s: the same fields, the same required ones, closed', (name, described) => {
+    const fields = interfaces[name]
+    expect(fields, `interface ${name}`).toBeDefined()
+    expect(Object.keys(described.properties).sort()).toEqual(Object.keys(fields).sort())
+    expect([...(described.required ?? [])].sort()).toEqual(Object.keys(fields).filter((field) => !fields[field]).sort())
     expect(described.additionalProperties).toBe(false)
   })
 })
