@@ -91,13 +91,13 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   ]
   for (const [heading, findings, last] of collapsed) {
     if (findings.length === 0) continue
-    out.push('', `<details><summary>${heading} (${findings.length})</summary>`, '')
+    out.push('', `<details><summary>${heading} (${findings.length})</summary>`)
     if (last === 'finding') out.push(...findingsByRule(findings, prepared, options, homepage))
     else {
-      out.push('| rule | path | reason |', '| --- | --- | --- |')
+      out.push('')
       const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
       for (const finding of findings.slice(0, limit)) {
-        out.push(`| ${code(finding.rule)} | ${finding.path ? code(finding.path) : '—'} | ${cell(finding.suppressed?.reason ?? '')} |`)
+        out.push(`- ${code(finding.rule)}${finding.path ? ` ${code(finding.path)}` : ''}: ${cell(finding.suppressed?.reason ?? '')}`)
       }
       if (findings.length > limit) out.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
     }

@@ -123,7 +123,7 @@ describe('markdown', () => {
     expect(md).toContain('<details><summary>Suppressed (2)</summary>')
   })
 
-  it('keeps table cells intact whatever the text holds', () => {
+  it("keeps a finding's line intact whatever the text holds", () => {
     const report = fixtureReport()
     report.findings = [{rule: 'missing-file', severity: 'error', path: '/opt/a|b`c', message: 'line one\nline | two <script>'}]
     report.summary = summarize(report.findings)
@@ -132,7 +132,27 @@ describe('markdown', () => {
     expect(row).toContain('`` /opt/a\\|b`c ``')
   })
 
-  it('shortens long tables', () => {
+  it("lists each rule's findings with its fix once, and no table is wider than a PR comment shows", () => {
+    const md = renderMarkdown(fixtureReport(), options)
+    for (const rule of fixtureRules) {
+      if (!fixtureReport().findings.some((f) => f.rule === rule.id && !f.suppressed)) continue
+      expect(md.split(`Fix: `).length - 1, rule.id).toBeGreaterThan(0)
+      expect(md, rule.id).toContain(`**\`${rule.id}\`**`)
+    }
+    // One fix a rule group (a group starts with its rule in bold).
+    const lines = md.split('\n')
+    expect(lines.filter((line) => line.startsWith('Fix: ')).length).toBe(lines.filter((line) => line.startsWith('**`')).length)
+    for (const line of md.split('\n').filter((l) => l.startsWith('|'))) expect(line.length, line).toBeLessThanOrEqual(100)
+  })
+
+  it('shows the rules a finding folded in beside its rule', () => {
+    const report = fixtureReport()
+    report.findings = [{rule: 'extension-not-executable', severity: 'error', path: '/opt/extensions/x', message: 'mode 0644', alsoRules: ['mode-mismatch']}]
+    report.summary = summarize(report.findings)
+    expect(renderMarkdown(report, options)).toMatch(/\*\*`extension-not-executable`\*\*.*\(also `mode-mismatch`\)/)
+  })
+
+  it('shortens long lists', () => {
     expect(renderMarkdown(manyMissing(60), options)).toContain('… and 10 more')
     expect(renderMarkdown(manyMissing(60), {...options, verbose: true})).not.toContain('more (run with')
   })
