@@ -59,6 +59,8 @@ export abstract class LayerAuditCommand extends Command {
     process.exitCode = EXIT_INPUT_ERROR
     // A flag error happens inside parse(); without this oclif warns (outside production) that we never parsed.
     this.parsed = true
+    // The progress line is erased first: the error must not be written after it, on the same line.
+    this.endProgress()
     // Escaped: whatever a message quotes, a control character in it never splits the one line or drives the terminal.
     const line = displayText(err instanceof LayerAuditError ? err.line : firstLine(err))
     process.stderr.write(`layer-audit: ${line}\n`)
@@ -87,7 +89,7 @@ export abstract class LayerAuditCommand extends Command {
 
   private progress?: LayerProgress
 
-  /** Registry download bars on a TTY (never with --json); erased before the result prints. */
+  /** The progress line of the layer reads on a TTY (never with --json); erased before the result prints. */
   protected progressCallback(): LayerProgress['onProgress'] | undefined {
     // --quiet asks for the verdict and the failing findings, nothing else: no progress either.
     this.progress ??= LayerProgress.forTerminal(this.jsonEnabled() || this.argv.includes('--quiet') || this.argv.includes('-q'))

@@ -19,6 +19,8 @@ export function openOptionsFrom(flags: ImageFlagValues, onProgress?: ProgressCal
     ...(flags.platform ? {platform: flags.platform} : {}),
     ...(flags.image ? {image: flags.image} : {}),
     ...(flags.concurrency ? {concurrency: flags.concurrency} : {}),
+    // Every source's layer reads, a registry's download included (its stream is what readLayers reads).
+    ...(onProgress ? {onProgress} : {}),
     registry: {
       insecureRegistries: flags['insecure-registry'] ?? [],
       noCache: Boolean(flags['no-cache']),
@@ -27,7 +29,6 @@ export function openOptionsFrom(flags: ImageFlagValues, onProgress?: ProgressCal
       ...(flags.region ? {region: flags.region} : {}),
       ...(flags.profile ? {profile: flags.profile} : {}),
       ...(flags['endpoint-url'] ? {endpointUrl: flags['endpoint-url']} : {}),
-      ...(onProgress ? {onProgress} : {}),
     },
   }
 }

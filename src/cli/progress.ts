@@ -1,50 +1,88 @@
 /**
- * Download progress for registry layers: one line per layer on stderr (bytes, total, rate), redrawn at
- * most every 100 ms, and only on a TTY without --json. Anywhere else it is silent.
+ * Progress of the layer reads on stderr, one line redrawn in place — layers read, bytes of how many, rate,
+ * time left: `reading layers 3/12 · 1.2 GB / 2.0 GB · 150 MB/s · 6 s left`. Only on a TTY, never with
+ * --json or under CI, and only once the work has taken a moment (a small image shows nothing). Every
+ * source reports through readLayers (image/model.ts LayerProgressCallback): local archives and layouts,
+ * and registry downloads, which are read as they arrive. The line is erased before the report prints.
  */
+import type {LayerProgressCallback} from '../image/model.js'
 import {humanBytes} from '../report/views/units.js'
 
-export type ProgressCallback = (layerIndex: number, bytes: number, total: number | undefined) => void
+export type ProgressCallback = LayerProgressCallback
+
+/** Nothing is drawn before the reads have taken this long: a quick run stays silent. */
+const FIRST_DRAW_MS = 500
+const REDRAW_MS = 200
 
 export class LayerProgress {
-  private readonly layers = new Map<number, {bytes: number; total?: number; started: number}>()
-  private drawnLines = 0
+  /** Per layer of each image ("image\0index"): bytes read so far, of total. */
+  private readonly layers = new Map<string, {bytes: number; total?: number}>()
+  private started?: number
   private lastDraw = 0
+  private drawn = false
+  private finished = false
 
   constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
 
-  /** A callback for options.registry.onProgress, or undefined when progress must stay silent. */
+  /** The callback for OpenOptions.onProgress, or undefined when progress must stay silent. */
   static forTerminal(json: boolean, out: NodeJS.WriteStream = process.stderr): LayerProgress | undefined {
     return out.isTTY && !json && !process.env.CI ? new LayerProgress(out) : undefined
   }
 
-  readonly onProgress: ProgressCallback = (layerIndex, bytes, total) => {
+  readonly onProgress: ProgressCallback = (layerIndex, bytes, total, image = '') => {
+    if (this.finished) return
     const now = Date.now()
-    const layer = this.layers.get(layerIndex) ?? {bytes: 0, started: now}
-    layer.bytes = bytes // cumulative: a resumed download continues from where it was cut
-    layer.total = total
-    this.layers.set(layerIndex, layer)
-    if (now - this.lastDraw >= 100) this.draw(now)
+    this.started ??= now
+    const key = `${image}\0${layerIndex}`
+    const layer = this.layers.get(key)
+    // Counts only grow; a layer read again (diff hashes a few files twice) starts its count over.
+    if (!layer || bytes === 0 || bytes >= layer.bytes) this.layers.set(key, {bytes, total})
+    if (now - this.started >= FIRST_DRAW_MS && now - this.lastDraw >= REDRAW_MS) this.draw(now)
   }
 
-  /** Erases the bars so the report starts on a clean screen. */
+  /** Erases the line so the report starts on a clean screen; later reports are ignored. */
   finish(): void {
-    if (this.drawnLines) this.out.write(`\x1b[${this.drawnLines}A\x1b[J`)
-    this.drawnLines = 0
+    this.finished = true
+    if (this.drawn) this.out.write('\r\x1b[2K')
+    this.drawn = false
+  }
+
+  /** The line as it reads now, fitted to `columns` by leaving out its last parts. */
+  line(now: number, columns: number): string {
+    let bytes = 0
+    let total = 0
+    let totalKnown = true
+    let done = 0
+    for (const layer of this.layers.values()) {
+      bytes += layer.bytes
+      if (layer.total === undefined) totalKnown = false
+      else total += layer.total
+      if (layer.total !== undefined && layer.bytes >= layer.total) done++
+    }
+    const seconds = Math.max(0.001, (now - (this.started ?? now)) / 1000)
+    const rate = bytes / seconds
+    const parts = [
+      `reading layers ${done}/${this.layers.size}`,
+      totalKnown ? `${humanBytes(bytes)} / ${humanBytes(total)}` : humanBytes(bytes),
+      `${humanBytes(Math.round(rate))}/s`,
+      ...(totalKnown && rate > 0 && total > bytes ? [`${duration((total - bytes) / rate)} left`] : []),
+    ]
+    // One column short of the width: a line that fills the last column makes some terminals wrap.
+    while (parts.length > 1 && parts.join(' · ').length > columns - 1) parts.pop()
+    return parts.join(' · ').slice(0, Math.max(0, columns - 1))
   }
 
   private draw(now: number): void {
     this.lastDraw = now
-    const lines = [...this.layers.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([index, l]) => {
-        const seconds = Math.max(0.001, (now - l.started) / 1000)
-        const share = l.total ? Math.min(1, l.bytes / l.total) : 0
-        const bar = l.total ? '#'.repeat(Math.round(share * 20)).padEnd(20, '.') : '?'.repeat(20)
-        return `layer ${String(index).padStart(2)} [${bar}] ${humanBytes(l.bytes)}${l.total ? ' / ' + humanBytes(l.total) : ''}  ${humanBytes(l.bytes / seconds)}/s`
-      })
-    const up = this.drawnLines ? `\x1b[${this.drawnLines}A` : ''
-    this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`)
-    this.drawnLines = lines.length
+    this.out.write(`\r\x1b[2K${this.line(now, this.out.columns || 80)}`)
+    this.drawn = true
   }
+}
+
+/** "6 s", "4 min 10 s", "1 h 2 min". */
+function duration(seconds: number): string {
+  const s = Math.ceil(seconds)
+  if (s < 60) return `${s} s`
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
 }

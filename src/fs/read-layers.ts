@@ -8,11 +8,12 @@
  * threads, so they keep everything on the main thread; hook SPECS (hook-spec.ts) work on both paths.
  */
 import type {Readable} from 'node:stream'
-import type {Image, LayerInfo} from '../image/model.js'
+import type {Image, LayerInfo, LayerProgressCallback} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
 import {layerHooks, type ContentHookSpec} from './hook-spec.js'
 import {LayerReader} from './layer-reader.js'
 import {pushStream} from './push-stream.js'
+import {layerMeters} from './read-progress.js'
 import {LayerWorkerPool, layerWorkerAvailable, startSpareLayerWorkers, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
@@ -30,6 +31,8 @@ export interface ReadLayersOptions {
   workers?: boolean | 'auto'
   /** Called as each layer completes — in completion order, not layer order (see `layer.index`). */
   onLayerDone?: (contents: LayerContents) => void
+  /** Bytes of each blob read so far (default: the image's, from OpenOptions.onProgress). */
+  onProgress?: LayerProgressCallback
 }
 
 export const WORKER_MIN_BYTES = 32 * 1024 * 1024
@@ -106,6 +109,7 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
   const specs = options.hookSpecs ?? []
   const results: LayerContents[] = new Array(image.layers.length)
   const open = new Set<Readable>()
+  const meters = layerMeters(image, options.onProgress ?? image.onProgress)
 
   const readOne = async (layer: LayerInfo, position: number, isFailed: () => boolean): Promise<void> => {
     const blob = await image.openLayer(layer)
@@ -117,10 +121,15 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
     try {
       const specHooks = layerHooks(specs, layer)
       const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
-      const read = await pushStream(blob, new LayerReader(layer, hooks, image.reference))
+      const meter = meters?.get(layer)
+      // A second 'data' listener, added after pushStream's: the reader has the chunk by the time it is counted.
+      const reading = pushStream(blob, new LayerReader(layer, hooks, image.reference))
+      if (meter) blob.on('data', (chunk: Buffer) => meter.add(chunk.length))
+      const read = await reading
       const contents: LayerContents = {layer, ...read}
       results[position] = contents
       specHooks.results().forEach((result, i) => specs[i].onResult(layer, result))
+      meter?.done()
       options.onLayerDone?.(contents)
     } finally {
       open.delete(blob)
@@ -139,15 +148,19 @@ async function readInWorkers(image: Image, options: ReadLayersOptions, concurren
   const results: LayerContents[] = new Array(image.layers.length)
   const running = new Set<LayerJob>()
   const pool = new LayerWorkerPool(concurrency)
+  const meters = layerMeters(image, options.onProgress ?? image.onProgress)
 
   const readOne = async (layer: LayerInfo, position: number): Promise<void> => {
-    const job = pool.start(image, layer, messages)
+    const meter = meters?.get(layer)
+    // Counted as the worker acknowledges bytes it has inflated and walked: the work done, not the bytes sent.
+    const job = pool.start(image, layer, messages, meter && ((bytes) => meter.add(bytes)))
     running.add(job)
     try {
       const {hookResults, ...read} = await job.result
       const contents: LayerContents = {layer, ...read}
       results[position] = contents
       hookResults.forEach((result, i) => specs[i].onResult(layer, result))
+      meter?.done()
       options.onLayerDone?.(contents)
     } finally {
       running.delete(job)

@@ -108,7 +108,17 @@ export interface Image {
   /** A small blob (manifest, config, attestation) by descriptor: size-capped and digest-verified. */
   readBlob(descriptor: Descriptor): Promise<Buffer>
   close(): Promise<void>
+  /** Where readLayers reports the bytes it reads (OpenOptions.onProgress). */
+  onProgress?: LayerProgressCallback
 }
+
+/**
+ * How far the reading of a layer's blob is, for a progress display: `bytes` of the blob as stored
+ * (compressed) read so far, of `total` (its size, when the source knows it). readLayers calls it with 0
+ * for each layer it is about to read, every ~200 ms while a blob streams, and with bytes === total once
+ * the layer is read: per layer, the counts only grow. `image` is the image's reference (diff reads two).
+ */
+export type LayerProgressCallback = (layerIndex: number, bytes: number, total: number | undefined, image?: string) => void
 
 export interface OpenOptions {
   /** os/arch[/variant]; default linux/amd64 if present, else the only platform. */
@@ -119,6 +129,8 @@ export interface OpenOptions {
   maxJsonBytes?: number
   /** Registry/ECR options; ignored by local sources. */
   registry?: Record<string, unknown>
+  /** Progress of every read of the image's layers, whatever the source (see LayerProgressCallback). */
+  onProgress?: LayerProgressCallback
 }
 
 /** A medium images are read from. One module per medium under src/image/sources/. */

@@ -32,6 +32,16 @@ export function setRemoteSource(source: ImageSource | undefined): void {
 // ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 export async function openImage(input: string, options: OpenOptions = {}): Promise<Image> {
+  return withProgress(await openAny(input, options), options)
+}
+
+/** The image reports its layer reads where the options say (readLayers reads `image.onProgress`). */
+function withProgress(image: Image, options: OpenOptions): Image {
+  if (options.onProgress) image.onProgress = options.onProgress
+  return image
+}
+
+async function openAny(input: string, options: OpenOptions): Promise<Image> {
   const {transport, location} = parseReference(input)
   switch (transport) {
     case 'stdin':
@@ -50,7 +60,7 @@ export async function openImage(input: string, options: OpenOptions = {}): Promi
 
 /** Opens an archive read from a stream (stdin): spooled to a temp file deleted on close. */
 export async function openStream(stream: Readable, options: OpenOptions = {}, input = '-'): Promise<Image> {
-  return openSpooled(stream, input, (path) => openLocal(path, input, options))
+  return withProgress(await openSpooled(stream, input, (path) => openLocal(path, input, options)), options)
 }
 
 async function openRemote(location: string, input: string, options: OpenOptions): Promise<Image> {

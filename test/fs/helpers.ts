@@ -123,8 +123,11 @@ export async function openTestImage(location: string): Promise<import('../../src
   return new DockerArchiveSource().open(kind === 'docker-archive' ? path : location, {})
 }
 
-/** A minimal OCI image layout (gzip layers, one manifest tagged `ref`) around hand-made layer tars. */
-export function writeOciLayout(dir: string, layers: Buffer[], ref = 'img'): void {
+/**
+ * A minimal OCI image layout (gzip layers, one manifest tagged `ref`) around hand-made layer tars.
+ * `gzipLevel` 0 stores big layers quickly (gzip's default level takes seconds per 100 MB of random bytes).
+ */
+export function writeOciLayout(dir: string, layers: Buffer[], ref = 'img', options: {gzipLevel?: number} = {}): void {
   const {createHash} = require_('node:crypto') as typeof import('node:crypto')
   const {gzipSync} = require_('node:zlib') as typeof import('node:zlib')
   const {mkdirSync, writeFileSync} = require_('node:fs') as typeof import('node:fs')
@@ -136,7 +139,7 @@ export function writeOciLayout(dir: string, layers: Buffer[], ref = 'img'): void
     writeFileSync(join(blobs, hex), b)
     return {digest: `sha256:${hex}`, size: b.length}
   }
-  const layerDescs = layers.map((tar) => ({mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar))}))
+  const layerDescs = layers.map((tar) => ({mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...put(gzipSync(tar, {level: options.gzipLevel}))}))
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',

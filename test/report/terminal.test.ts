@@ -7,10 +7,12 @@ import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, expect, it} from 'vitest'
 import {FIXTURES, REPO, runCli} from '../helpers/cli.js'
+import {describeUnless} from '../helpers/skip-reason.js'
 
 const haveTmux = spawnSync('sh', ['-c', 'command -v tmux']).status === 0
+const NO_TMUX = haveTmux ? undefined : 'tmux not installed (the real-terminal check of the table; .ci/run installs it)'
 const dir = mkdtempSync(join(tmpdir(), 'layer-audit-terminal-'))
 // A server of our own (-L), so the test never touches a user's tmux sessions; killed at the end.
 const socket = `layer-audit-test-${process.pid}`
@@ -62,7 +64,7 @@ const SCAN = ['scan', join(FIXTURES, 'images/secrets-single-stage.docker.tar')]
 /** Every `sha256:` with the hex after it, as printed (a secret's fingerprint has 16 digits, a digest 64). */
 const digests = (text: string) => [...text.matchAll(/sha256:[0-9a-f]*/g)].map((m) => m[0]).sort()
 
-describe.skipIf(!haveTmux)('the table in a real terminal (tmux)', () => {
+describeUnless(NO_TMUX, 'the table in a real terminal (tmux)', () => {
   it.each([
     ['compare', 80, false, COMPARE],
     ['compare', 160, true, COMPARE],

@@ -77,11 +77,14 @@ export class LayerWorkerPool {
     }
   }
 
-  /** Reads one layer in an idle worker; the caller runs at most `size` jobs at once. */
-  start(image: Image, layer: LayerInfo, specs: HookSpecMessage[]): LayerJob {
+  /**
+   * Reads one layer in an idle worker; the caller runs at most `size` jobs at once. `onBytes` hears of the
+   * blob bytes the worker has inflated and walked, as it acknowledges them (no message of its own).
+   */
+  start(image: Image, layer: LayerInfo, specs: HookSpecMessage[], onBytes?: (bytes: number) => void): LayerJob {
     const handle = this.idle.pop()
     if (!handle) throw new Error('LayerWorkerPool: no idle worker')
-    const job = handle.run(this.nextId++, image, layer, specs)
+    const job = handle.run(this.nextId++, image, layer, specs, onBytes)
     void job.result.then(
       () => this.idle.push(handle),
       () => this.idle.push(handle),
@@ -121,7 +124,7 @@ class LayerWorkerHandle {
     return {module, key, options}
   }
 
-  run(id: number, image: Image, layer: LayerInfo, specs: HookSpecMessage[]): LayerJob {
+  run(id: number, image: Image, layer: LayerInfo, specs: HookSpecMessage[], onBytes?: (bytes: number) => void): LayerJob {
     const send = (message: ToWorker, transfer?: ArrayBuffer[]) => this.worker.postMessage(message, transfer)
     let blob: Readable | undefined
     let settled = false
@@ -148,6 +151,7 @@ class LayerWorkerHandle {
       onMessage: (message) => {
         if (message.type === 'ack') {
           inFlight -= message.bytes
+          onBytes?.(message.bytes)
           if (blob && inFlight < RESUME_BELOW && blob.isPaused() && !blob.destroyed) blob.resume()
         } else if (message.type === 'entries') {
           for (const entry of JSON.parse(message.json) as LayerEntry[]) sent.push(entry)
