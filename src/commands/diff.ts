@@ -41,7 +41,7 @@ Exit codes: 0 the images are the same (after ignores), 1 they differ (unless --f
     format: Flags.option({options: DIFF_FORMATS, summary: 'Report format on stdout.', helpGroup: 'REPORT'})(),
     output: outputFlag,
     'fail-on': Flags.option({options: ['changes', 'never'] as const, default: 'changes' as const, summary: 'Exit 1 when the images differ, or never.', helpGroup: 'REPORT'})(),
-    verbose: Flags.boolean({char: 'v', summary: 'List every change, and every path under an added or removed directory.', helpGroup: 'REPORT'}),
+    verbose: Flags.boolean({char: 'v', summary: 'List every change, every path under an added or removed directory, and history lines whole.', helpGroup: 'REPORT'}),
     color: Flags.boolean({allowNo: true, summary: 'Colour the table (default: on a TTY unless NO_COLOR is set).', helpGroup: 'REPORT'}),
   }
 
