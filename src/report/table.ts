@@ -83,13 +83,19 @@ function findingRows(group: readonly Finding[], findings: readonly Finding[], c:
   const list = (width: number): string[] => {
     const lines: string[] = []
     findings.forEach((finding, i) => {
-      const severity = mixed ? `  ${paintSeverity(c, finding.severity, finding.severity)}` : ''
+      // A group of mixed severities names each finding's after its first line, or under it when that is full.
+      const withSeverity = (line: string): string[] => {
+        if (!mixed) return [line]
+        const label = paintSeverity(c, finding.severity, finding.severity)
+        return displayWidth(line) + 2 + finding.severity.length <= width ? [`${line}  ${label}`] : [line, LIST_INDENT + label]
+      }
       if (finding.path === undefined) {
         // No path to head it: the message itself, after a dash.
-        const message = hangingWrap('  — ', messages[i]!, width)
-        lines.push(message[0]! + severity, ...message.slice(1))
+        const [first, ...rest] = hangingWrap('  — ', messages[i]!, width)
+        lines.push(...withSeverity(first!), ...rest)
       } else {
-        lines.push(c.bold(valueLine('  ', paths[i]!, width)) + severity)
+        const path = valueLine('  ', paths[i]!, width)
+        lines.push(...withSeverity(path).map((line, n) => (n === 0 ? c.bold(path) + line.slice(path.length) : line)))
         lines.push(...hangingWrap(LIST_INDENT, messages[i]!, width))
       }
       if (withOrigin) lines.push(...hangingWrap(`${LIST_INDENT}from `, origins[i]!, width).map((line) => c.dim(line)))
@@ -137,6 +143,20 @@ function verdictLines(prepared: PreparedReport, c: ChalkInstance, width: number 
   return at === 'top' ? [...status, ...subject] : [...subject, ...status]
 }
 
+/**
+ * "error   missing-file — File … (2)": the severity label, the rule id in bold, the title and count,
+ * wrapped under the rule id. Coloured after wrapping; a rule id too long for the line after the label
+ * has a line of its own (hangingWrap), so each part is found where it landed.
+ */
+function groupHeading(severity: Severity, ruleId: string, rest: string, c: ChalkInstance, width: number | undefined): string[] {
+  const label = severity.padEnd(8)
+  const lines = hangingWrap(label, ruleId + rest, width)
+  const [first, ...more] = lines
+  if (first!.startsWith(label)) return [paintSeverity(c, severity) + c.bold(ruleId) + first!.slice(label.length + ruleId.length), ...more]
+  // The label alone, then the rule id starting the next line.
+  return [paintSeverity(c, severity, first!), c.bold(ruleId) + more[0]!.slice(ruleId.length), ...more.slice(1)]
+}
+
 /** Prose wrapped to the width, continuation lines under the text after `first`, each line painted. */
 function prose(first: string, text: string, width: number | undefined, paint: (line: string) => string): string[] {
   return hangingWrap(first, text, width).map(paint)
@@ -165,10 +185,7 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
   for (const {ruleId, findings, hidden, rows} of groups) {
     const rule = prepared.ruleById.get(ruleId)
     const title = rule && rule.title !== ruleId ? ` — ${rule.title}` : ''
-    const label = findings[0]!.severity.padEnd(8)
-    const heading = hangingWrap(label, `${ruleId}${title} (${findings.length})`, width)
-    // Coloured after wrapping: the severity label, then the rule id in bold (the first word, never broken).
-    lines.push('', `${paintSeverity(c, findings[0]!.severity)}${c.bold(ruleId)}${heading[0]!.slice(label.length + ruleId.length)}`, ...heading.slice(1))
+    lines.push('', ...groupHeading(findings[0]!.severity, ruleId, `${title} (${findings.length})`, c, width))
     lines.push(...show(rows))
     if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
     if (rule?.fix) {
@@ -178,7 +195,7 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
   }
 
   if (suppressedTable) {
-    lines.push('', c.dim(`suppressed (${prepared.suppressed.length}, not counted)`), ...show(suppressedTable))
+    lines.push('', ...prose('', `suppressed (${prepared.suppressed.length}, not counted)`, width, dim), ...show(suppressedTable))
     if (suppressed.hidden > 0) lines.push(c.dim(`… and ${suppressed.hidden} more (--verbose)`))
   }
 

@@ -38,7 +38,7 @@ function overflowing(text: string, width: number): string[] {
 }
 
 describe('table at a terminal width', () => {
-  it.each([40, 60, 80, 100, 120, 160, 200])('fits %i columns and keeps every value whole', (width) => {
+  it.each([24, 40, 60, 80, 100, 120, 160, 200])('fits %i columns and keeps every value whole', (width) => {
     for (const color of [false, true]) {
       const out = renderTable(reportWithLongValues(), {rules: fixtureRules, width, color})
       expect(overflowing(out, width), `width ${width}`).toEqual([])
