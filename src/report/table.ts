@@ -83,7 +83,7 @@ function findingRows(group: readonly Finding[], findings: readonly Finding[], c:
   const list = (width: number): string[] => {
     const lines: string[] = []
     findings.forEach((finding, i) => {
-      // A group of mixed severities names each finding's after its first line, or under it when that is full.
+      // In a group of mixed severities each finding's severity follows its first line, or goes under it when that is full.
       const withSeverity = (line: string): string[] => {
         if (!mixed) return [line]
         const label = paintSeverity(c, finding.severity, finding.severity)
