@@ -1,5 +1,5 @@
 /**
- * The report as a terminal shows it: the built CLI runs inside tmux at 80 and 160 columns and the screen
+ * The report (and diff's table) as a terminal shows it: the built CLI runs inside tmux at 80 and 160 columns and the screen
  * is read back (`capture-pane -J` joins the lines the terminal wrapped, so a line wider than the pane is
  * one the report failed to fit). Needs tmux (.ci/run installs it) and dist/ (`npx tsc -p tsconfig.json`).
  */
@@ -86,5 +86,17 @@ describeUnless(NO_TMUX, 'the table in a real terminal (tmux)', () => {
     for (const path of paths) expect(lines.some((line) => line.includes(path)), path).toBe(true)
     // Nothing of a progress line is left on the screen.
     expect(screen).not.toMatch(/\bETA\b|layers read/)
+  }, 180_000)
+
+  it.each([false, true])('diff at 80 columns (--verbose %s): fits, history digests whole or left out, the verdict last', async (verbose) => {
+    const args = ['diff', join(FIXTURES, 'images/function-image-good.docker.tar'), join(FIXTURES, 'images/function-image-broken.docker.tar'), ...(verbose ? ['--verbose'] : [])]
+    const {lines, code} = await inTerminal(args, 80)
+    expect(code).toBe(1)
+    expect(lines.filter((line) => [...line].length > 80)).toEqual([])
+    // The fixtures' history names its ADDed files by a 64-digit hash: whole with --verbose, else not at all.
+    const hashes = [...lines.join('\n').matchAll(/file:([0-9a-f]*)/g)].map((m) => m[1]!)
+    if (verbose) expect(hashes.length).toBeGreaterThan(0)
+    for (const hash of hashes) expect(hash).toMatch(/^[0-9a-f]{64}$/)
+    expect(lines.at(-1)).toMatch(/^DIFFERENT: /)
   }, 180_000)
 })
