@@ -1,7 +1,8 @@
 /**
- * The report (and diff's table) as a terminal shows it: the built CLI runs inside tmux at 80 and 160 columns and the screen
- * is read back (`capture-pane -J` joins the lines the terminal wrapped, so a line wider than the pane is
- * one the report failed to fit). Needs tmux (.ci/run installs it) and dist/ (`npx tsc -p tsconfig.json`).
+ * The report (and diff's table) as a terminal shows it: the built CLI runs inside tmux at 80 and 160
+ * columns and the screen is read back (`capture-pane -J` joins the lines the terminal wrapped, so a line
+ * wider than the pane is one the report failed to fit). Needs tmux (.ci/run installs it) and dist/
+ * (`npx tsc -p tsconfig.json`).
  */
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
