@@ -19,8 +19,12 @@ const dir = mkdtempSync(join(tmpdir(), 'layer-audit-terminal-'))
 const socket = `layer-audit-test-${process.pid}`
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, '-f', join(dir, 'tmux.conf'), ...args], {encoding: 'utf8'})
 
+/** The server's socket file, which outlives it (the server exits with its last session): removed at the end. */
+let socketPath = ''
+
 afterAll(() => {
   if (haveTmux) spawnSync('tmux', ['-L', socket, 'kill-server'])
+  if (socketPath) rmSync(socketPath, {force: true})
   rmSync(dir, {recursive: true, force: true})
 })
 
@@ -42,6 +46,7 @@ async function inTerminal(args: string[], columns: number, env: Record<string, s
     if (Date.now() > deadline) throw new Error(`the CLI did not finish in the terminal: ${args.join(' ')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+  socketPath ||= tmux('display-message', '-p', '-t', name, '#{socket_path}').trim()
   const screen = tmux('capture-pane', '-p', '-J', '-t', name, '-S', '-', '-E', '-')
   tmux('kill-session', '-t', name)
   const lines = screen.split('\n').map((line) => line.trimEnd())
