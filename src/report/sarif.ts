@@ -103,6 +103,8 @@ function resultProperties(finding: Finding): Record<string, unknown> | undefined
   if (finding.expected !== undefined) properties.expected = finding.expected
   if (finding.actual !== undefined) properties.actual = finding.actual
   if (finding.evidence !== undefined) properties.evidence = finding.evidence
+  // The rules that fired on the same path for the same cause, reported as this one (docs/reports.md).
+  if (finding.alsoRules?.length) properties.alsoRules = finding.alsoRules
   return Object.keys(properties).length > 0 ? properties : undefined
 }
 

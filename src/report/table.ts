@@ -181,11 +181,18 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
   const asTables = fitted.every((widths) => widths !== undefined)
   const show = (rows: Rows): string[] => (asTables ? [drawTable(rows, fitted[all.indexOf(rows)]!, color)] : rows.list(width!))
 
-  const lines: string[] = [...verdictLines(prepared, c, width, 'top')]
+  // --quiet: the failing findings (the report already holds only those) and the verdict, once, last.
+  const quiet = options.quiet === true
+  const {config} = prepared.report
+  const lines: string[] = quiet ? [] : [...verdictLines(prepared, c, width, 'top')]
+  if (config && !quiet) lines.push(...prose('config: ', displayText(config), width, dim))
   for (const {ruleId, findings, hidden, rows} of groups) {
     const rule = prepared.ruleById.get(ruleId)
     const title = rule && rule.title !== ruleId ? ` — ${rule.title}` : ''
-    lines.push('', ...groupHeading(findings[0]!.severity, ruleId, `${title} (${findings.length})`, c, width))
+    const also = [...new Set(findings.flatMap((finding) => finding.alsoRules ?? []))]
+    const folded = also.length > 0 ? ` (also ${also.join(', ')})` : ''
+    if (lines.length > 0) lines.push('')
+    lines.push(...groupHeading(findings[0]!.severity, ruleId, `${title} (${findings.length})${folded}`, c, width))
     lines.push(...show(rows))
     if (hidden > 0) lines.push(c.dim(`… and ${hidden} more (--verbose)`))
     if (rule?.fix) {
@@ -194,23 +201,26 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
     }
   }
 
-  if (suppressedTable) {
+  if (suppressedTable && !quiet) {
     lines.push('', ...prose('', `suppressed (${prepared.suppressed.length}, not counted)`, width, dim), ...show(suppressedTable))
     if (suppressed.hidden > 0) lines.push(c.dim(`… and ${suppressed.hidden} more (--verbose)`))
   }
 
-  if (prepared.notApplicable.length > 0) lines.push('', ...prose('not applicable: ', displayText(notApplicableText(prepared.notApplicable)), width, dim))
+  if (prepared.notApplicable.length > 0 && !quiet) lines.push('', ...prose('not applicable: ', displayText(notApplicableText(prepared.notApplicable)), width, dim))
   // What the user must know about the audit itself (an expired ignore, a --dockerfile that does not match the image).
   for (const warning of prepared.report.warnings ?? []) lines.push('', ...prose('warning: ', displayText(warning), width, (line) => c.yellow(line)))
 
   // The counters are for the curious (--verbose; JSON always has them, see docs/reports.md).
   const stats = Object.entries(prepared.report.stats ?? {})
   if (options.verbose && stats.length > 0) lines.push('', ...prose('', stats.map(([key, value]) => `${key}: ${value}`).join(', '), width, dim))
-  if (prepared.active.length > 0 && !prepared.failed) {
+  if (prepared.active.length > 0 && !prepared.failed && !quiet) {
     lines.push('', ...prose('', `${plural(prepared.active.length, 'finding')} below --fail-on ${prepared.failOn}`, width, dim))
   }
-  // The verdict again, last: what a CI log's tail shows.
-  if (lines.length > 1) lines.push('', ...verdictLines(prepared, c, width, 'end'))
+  const {notShown} = prepared.report
+  if (notShown && !quiet) lines.push('', ...prose('', `${plural(notShown.count, 'finding')} not listed (${notShown.reason}); the counts include them`, width, dim))
+  // The verdict again, last: what a CI log's tail shows (with --quiet, its only place).
+  if (quiet) lines.push(...(lines.length > 0 ? [''] : []), ...verdictLines(prepared, c, width, 'end'))
+  else if (lines.length > 1) lines.push('', ...verdictLines(prepared, c, width, 'end'))
   return `${lines.join('\n')}\n`
 }
 

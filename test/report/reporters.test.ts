@@ -74,6 +74,27 @@ describe('table', () => {
   })
 })
 
+describe('table: what a run adds to the findings', () => {
+  it('names the config, folded rules and what --severity left out; --quiet keeps the failing findings and one verdict', () => {
+    const report = fixtureReport()
+    report.config = '../.layer-audit.yaml'
+    report.findings = [
+      {rule: 'extension-not-executable', severity: 'error', path: '/opt/extensions/x', message: 'mode 0644', alsoRules: ['mode-mismatch']},
+    ]
+    report.summary = summarize(report.findings)
+    report.notShown = {count: 3, reason: '--severity error'}
+    const table = renderTable(report, options)
+    expect(table).toMatch(/^config: \.\.\/\.layer-audit\.yaml$/m)
+    expect(table).toMatch(/extension-not-executable .*\(1\) \(also mode-mismatch\)/)
+    expect(table).toContain('3 findings not listed (--severity error); the counts include them')
+    const quiet = renderTable(report, {...options, quiet: true})
+    expect(quiet).not.toMatch(/config:|not listed|not applicable|suppressed/)
+    expect(quiet.trimEnd().split('\n').filter((line) => /^(FAIL|PASS)/.test(line))).toHaveLength(1)
+    expect(quiet.trimEnd().split('\n').at(-1)).toMatch(/^FAIL: 1 error/)
+    expect(quiet).toContain('/opt/extensions/x')
+  })
+})
+
 describe('junit', () => {
   it('testcase names are stable across builds: never a message, unique within a suite', () => {
     const names = (xml: string) => [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`)
