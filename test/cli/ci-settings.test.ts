@@ -4,19 +4,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {FIXTURES, runCli} from '../helpers/cli.js'
+import {BROKEN_COMPARE, FIXTURES, LEAKY_SCAN, runCli} from '../helpers/cli.js'
 
-const BROKEN = [
-  'compare',
-  join(FIXTURES, 'images/function-image-broken.docker.tar'),
-  '--function-config',
-  join(FIXTURES, 'functions/function-config.json'),
-  '--layer',
-  join(FIXTURES, 'zips/layer-log-shipper.zip'),
-  '--function-zip',
-  join(FIXTURES, 'zips/function-code.zip'),
-]
-const SECRETS = ['scan', join(FIXTURES, 'images/secrets-single-stage.docker.tar')]
+const BROKEN = BROKEN_COMPARE
+const SECRETS = LEAKY_SCAN
 const dir = mkdtempSync(join(tmpdir(), 'layer-audit-ci-settings-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 

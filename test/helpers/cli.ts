@@ -7,6 +7,20 @@ import {fileURLToPath} from 'node:url'
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const FIXTURES = join(REPO, 'fixtures')
 
+/** `compare` of the broken migration fixture against the zip function it replaces (what `npm start` shows second). */
+export const BROKEN_COMPARE = [
+  'compare',
+  join(FIXTURES, 'images/function-image-broken.docker.tar'),
+  '--function-config',
+  join(FIXTURES, 'functions/function-config.json'),
+  '--layer',
+  join(FIXTURES, 'zips/layer-log-shipper.zip'),
+  '--function-zip',
+  join(FIXTURES, 'zips/function-code.zip'),
+]
+/** `scan` of the single-stage build that leaked its AWS credentials. */
+export const LEAKY_SCAN = ['scan', join(FIXTURES, 'images/secrets-single-stage.docker.tar')]
+
 export interface CliResult {
   code: number | null
   stdout: string

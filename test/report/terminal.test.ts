@@ -9,7 +9,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, expect, it} from 'vitest'
-import {FIXTURES, REPO, runCli} from '../helpers/cli.js'
+import {BROKEN_COMPARE, FIXTURES, LEAKY_SCAN, REPO, runCli} from '../helpers/cli.js'
 import {describeUnless} from '../helpers/skip-reason.js'
 
 const haveTmux = spawnSync('sh', ['-c', 'command -v tmux']).status === 0
@@ -55,17 +55,8 @@ async function inTerminal(args: string[], columns: number, env: Record<string, s
   return {lines, code: Number(readFileSync(codeFile, 'utf8'))}
 }
 
-const COMPARE = [
-  'compare',
-  join(FIXTURES, 'images/function-image-broken.docker.tar'),
-  '--function-config',
-  join(FIXTURES, 'functions/function-config.json'),
-  '--layer',
-  join(FIXTURES, 'zips/layer-log-shipper.zip'),
-  '--function-zip',
-  join(FIXTURES, 'zips/function-code.zip'),
-]
-const SCAN = ['scan', join(FIXTURES, 'images/secrets-single-stage.docker.tar')]
+const COMPARE = BROKEN_COMPARE
+const SCAN = LEAKY_SCAN
 
 /** Every `sha256:` with the hex after it, as printed (a secret's fingerprint has 16 digits, a digest 64). */
 const digests = (text: string) => [...text.matchAll(/sha256:[0-9a-f]*/g)].map((m) => m[0]).sort()
