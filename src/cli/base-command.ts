@@ -128,7 +128,6 @@ export abstract class LayerAuditCommand extends Command {
   }
 }
 
-/** oclif's parse errors span several lines ("See more help with --help"); one line is the contract. */
 /**
  * A flag's environment variable (LAYER_AUDIT_FAIL_ON, …) with a value the flag refuses: said with the
  * variable's name, since oclif's message names only the flag the user never typed.
@@ -146,6 +145,7 @@ function givenOnCommandLine(name: string, argv: readonly string[]): boolean {
   return argv.some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`))
 }
 
+/** oclif's parse errors span several lines ("See more help with --help"); one line is the contract. */
 function firstLine(err: Error): string {
   const lines = (err.message || String(err)).split('\n').map((l) => l.trim()).filter((l) => l !== '')
   const message = lines[0] ?? 'unknown error'
