@@ -1,10 +1,10 @@
-import {stat} from 'node:fs/promises'
-
 import {Command, Flags, type Interfaces} from '@oclif/core'
 
 import {LayerAuditCommand} from '../cli/base-command.js'
-import {emptyFlagError, LayerAuditError, UsageError} from '../errors.js'
+import {awsFlags} from '../cli/flags.js'
+import {emptyFlagError, UsageError} from '../errors.js'
 import {buildLayerImage, type LayerImagePlatform, type LayerImageResult} from '../layer-image/build-image.js'
+import {resolveLayerZips} from '../layer-image/layer-sources.js'
 import {checkOutputTarget, parseOutputTarget} from '../layer-image/output-target.js'
 
 /** oclif's FlagOutput, which @oclif/core's Interfaces does not export. */
@@ -12,9 +12,9 @@ type FlagOutput = {[name: string]: any}
 
 export default class LayerImage extends LayerAuditCommand {
   static override summary = 'Build the container-image version of Lambda layers from their zips: FROM scratch, files only under /opt.'
-  static override description = `Each --layer zip becomes one image layer (or one layer for all with --squash) holding exactly what Lambda unpacks into /opt: later zips win, Unix modes, symlinks and directories as the zips give them. No Docker, no credentials, nothing extracted to disk.
+  static override description = `Each --layer (a zip, or a layer version ARN downloaded as compare downloads it) becomes one image layer (or one layer for all with --squash) holding exactly what Lambda unpacks into /opt: later zips win, Unix modes, symlinks and directories as the zips give them. No Docker, no credentials, nothing extracted to disk.
 
-The output is reproducible: sorted entries, owner 0:0, mtime 0 (unless --keep-mtimes), deterministic gzip, epoch timestamps in the config. Labels record each zip's file name and sha256. Check the result with \`layer-audit compare OUTPUT --layer ZIP…\`.
+The output is reproducible: sorted entries, owner 0:0, mtime 0 (unless --keep-mtimes), deterministic gzip, epoch timestamps in the config. Labels record each source: a zip's file name, an ARN and its CodeSha256, and the zip's sha256. Without --platform the architecture comes from the ARN layers' CompatibleArchitectures, else amd64. Check the result with \`layer-audit compare OUTPUT --layer ZIP…\`.
 
 Writes an OCI layout directory, an OCI archive or a docker-archive; pushing to a registry is not supported yet. See docs/layer-image.md.
 
@@ -23,9 +23,12 @@ Exit codes: 0 written; 2 usage or input error (nothing is left under the output'
     '<%= config.bin %> layer-image --layer otel.zip --layer tracer.zip --output oci:./layers:1.0',
     '<%= config.bin %> layer-image --layer otel.zip --output docker-archive:otel.tar:otel-layer:1.0 --platform linux/arm64',
     '<%= config.bin %> layer-image --layer a.zip --layer b.zip --squash --output oci-archive:layers.oci.tar',
+    '<%= config.bin %> layer-image --layer arn:aws:lambda:eu-west-1:123456789012:layer:otel:12 --output oci:./otel:12',
   ]
   static override flags = {
-    layer: Flags.string({summary: 'A Lambda layer zip. Repeat in the function\'s layer order.', multiple: true, required: true, helpValue: 'ZIP'}),
+    ...awsFlags,
+    layer: Flags.string({summary: 'A Lambda layer: a zip file or a layer version ARN. Repeat in the function\'s layer order.', multiple: true, required: true, helpValue: 'ZIP|ARN'}),
+    'no-cache': Flags.boolean({summary: 'Download ARN layers to a temporary file instead of the zip cache.'}),
     output: Flags.string({
       char: 'o',
       summary: 'Where to write the image: oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REPO:TAG].',
@@ -52,10 +55,7 @@ Exit codes: 0 written; 2 usage or input error (nothing is left under the output'
   async run(): Promise<LayerImageResult> {
     const {flags} = await this.parse(LayerImage)
     const output = parseOutputTarget(flags.output)
-    for (const layer of flags.layer) {
-      if (layer.trim() === '') throw emptyFlagError('--layer')
-      if (layer.startsWith('arn:')) throw new UsageError(`--layer ${layer}: layer ARNs are not supported by layer-image yet; give the layer's zip (aws lambda get-layer-version-by-arn gives its Content.Location)`)
-    }
+    for (const layer of flags.layer) if (layer.trim() === '') throw emptyFlagError('--layer')
     const labels: Record<string, string> = {}
     for (const pair of flags.label ?? []) {
       const eq = pair.indexOf('=')
@@ -63,18 +63,21 @@ Exit codes: 0 written; 2 usage or input error (nothing is left under the output'
       labels[pair.slice(0, eq)] = pair.slice(eq + 1)
     }
     await checkOutputTarget(output, flags.output)
-    for (const layer of flags.layer) {
-      const info = await stat(layer).catch(() => undefined)
-      if (!info?.isFile()) throw new LayerAuditError('NOT_FOUND', info ? 'not a zip file' : 'no such file', {input: layer})
+    const aws = {region: flags.region, profile: flags.profile, endpointUrl: flags['endpoint-url']}
+    const layers = await resolveLayerZips(flags.layer, aws, {noCache: flags['no-cache']})
+    let result: LayerImageResult
+    try {
+      result = await buildLayerImage({
+        layers: layers.zips,
+        output,
+        squash: flags.squash,
+        platform: flags.platform as LayerImagePlatform | undefined,
+        labels,
+        keepMtimes: flags['keep-mtimes'],
+      })
+    } finally {
+      await layers.dispose()
     }
-    const result = await buildLayerImage({
-      layers: flags.layer,
-      output,
-      squash: flags.squash,
-      platform: flags.platform as LayerImagePlatform | undefined,
-      labels,
-      keepMtimes: flags['keep-mtimes'],
-    })
     const where = `${output.kind}:${output.path}${output.tag ? `:${output.tag}` : ''}`
     process.stdout.write(`${result.digest} (${result.digestKind}, ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'}, ${result.architecture}) written to ${where}\n`)
     return result

@@ -3,8 +3,7 @@
  * Docker. Everything is written into a staging directory beside the output and moved into place at the
  * end, so a failure never leaves a half-written image under the output's name.
  */
-import {createHash} from 'node:crypto'
-import {createReadStream, createWriteStream} from 'node:fs'
+import {createWriteStream} from 'node:fs'
 import {mkdir, rename, rm, rmdir, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {Readable} from 'node:stream'
@@ -13,19 +12,21 @@ import {pipeline} from 'node:stream/promises'
 import {buildFunctionLayout} from '../lambda/layout.js'
 import {directoryTar} from './archive-tar.js'
 import {writeBlob, type WrittenBlob} from './blob-writer.js'
-import {imageConfig, imageManifest, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, type SourceZip} from './image-config.js'
+import {imageConfig, imageManifest, OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST, sourceName} from './image-config.js'
 import {layerEntries} from './layer-entries.js'
 import {layerTar} from './layer-tar.js'
+import {architectureOf, type LayerZip} from './layer-sources.js'
 import type {OutputTarget} from './output-target.js'
 
 export type LayerImagePlatform = 'linux/amd64' | 'linux/arm64'
 
 export interface LayerImageOptions {
-  /** Layer zip paths, in the function's layer order. */
-  layers: string[]
+  /** The layer zips, in the function's layer order (see resolveLayerZips). */
+  layers: LayerZip[]
   output: OutputTarget
   /** One image layer with the merged /opt instead of one per zip. */
   squash?: boolean
+  /** Else from the layers' CompatibleArchitectures, else amd64. */
   platform?: LayerImagePlatform
   labels?: Record<string, string>
   keepMtimes?: boolean
@@ -42,21 +43,20 @@ export interface LayerImageResult {
 
 export async function buildLayerImage(options: LayerImageOptions): Promise<LayerImageResult> {
   const {output} = options
+  const architecture = options.platform ? options.platform.slice('linux/'.length) : architectureOf(options.layers)
   const staging = join(dirname(output.path), `.${basename(output.path)}.${process.pid}.staging`)
   await mkdir(staging)
   try {
     const gzip = output.kind !== 'docker-archive'
     await mkdir(join(staging, 'blobs', 'sha256'), {recursive: true})
-    const sources: SourceZip[] = []
-    for (const path of options.layers) sources.push({name: basename(path), sha256: await sha256File(path)})
-
+    const sources = options.layers
     const plans = options.squash
-      ? [{upTo: options.layers.length, layer: undefined, description: `/opt of ${sources.map((s) => s.name).join(', ')} (squashed)`}]
-      : sources.map((source, index) => ({upTo: index + 1, layer: index, description: `/opt from ${source.name} (sha256:${source.sha256})`}))
+      ? [{upTo: sources.length, layer: undefined, description: `/opt of ${sources.map(sourceName).join(', ')} (squashed)`}]
+      : sources.map((source, index) => ({upTo: index + 1, layer: index, description: `/opt from ${sourceName(source)} (sha256:${source.sha256})`}))
     const layers: WrittenBlob[] = []
     for (const plan of plans) {
       // The layout of the zips up to this one: the paths this zip wrote, and their parents as they are then.
-      const layout = await buildFunctionLayout({layers: options.layers.slice(0, plan.upTo).map((path) => ({path, name: path}))})
+      const layout = await buildFunctionLayout({layers: sources.slice(0, plan.upTo).map((zip) => ({path: zip.path, name: zip.arn ?? zip.path}))})
       try {
         layers.push(await writeBlob(staging, layerTar(layout, layerEntries(layout, plan.layer), {keepMtimes: options.keepMtimes}), {gzip}))
       } finally {
@@ -64,7 +64,6 @@ export async function buildLayerImage(options: LayerImageOptions): Promise<Layer
       }
     }
 
-    const architecture = options.platform ? options.platform.slice('linux/'.length) : 'amd64'
     const config = await writeBlob(
       staging,
       imageConfig({architecture, sources, diffIds: layers.map((l) => l.diffId), layerDescriptions: plans.map((p) => p.description), labels: options.labels ?? {}}),
@@ -114,10 +113,4 @@ export async function buildLayerImage(options: LayerImageOptions): Promise<Layer
 
 function blobPath(blob: WrittenBlob): string {
   return `blobs/sha256/${blob.digest.slice('sha256:'.length)}`
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
 }

@@ -8,13 +8,18 @@ export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-/** Label keys of each source zip: `<prefix>.<N>.zip` (its file name) and `<prefix>.<N>.sha256`. */
+/**
+ * Label keys of each source, N counting from 0 in layer order: `<prefix>.<N>.zip` (a local zip's file name)
+ * or `<prefix>.<N>.arn` and `.code-sha256` (a layer version ARN and its CodeSha256), and `.sha256` (hex
+ * sha256 of the zip) for both.
+ */
 export const SOURCE_LABEL_PREFIX = 'dev.layer-audit.layer'
 
 export interface SourceZip {
-  /** File name of the zip (no directory: the label must not depend on where it was built). */
-  name: string
-  /** Hex sha256 of the zip file. */
+  fileName?: string
+  arn?: string
+  codeSha256?: string
+  /** Hex sha256 of the zip. */
   sha256: string
 }
 
@@ -30,10 +35,18 @@ export interface ConfigInput {
 export function sourceLabels(sources: readonly SourceZip[]): Record<string, string> {
   const labels: Record<string, string> = {}
   sources.forEach((source, index) => {
-    labels[`${SOURCE_LABEL_PREFIX}.${index}.zip`] = source.name
-    labels[`${SOURCE_LABEL_PREFIX}.${index}.sha256`] = source.sha256
+    const key = `${SOURCE_LABEL_PREFIX}.${index}`
+    if (source.fileName !== undefined) labels[`${key}.zip`] = source.fileName
+    if (source.arn !== undefined) labels[`${key}.arn`] = source.arn
+    if (source.codeSha256 !== undefined) labels[`${key}.code-sha256`] = source.codeSha256
+    labels[`${key}.sha256`] = source.sha256
   })
   return labels
+}
+
+/** How a source is named in history: its file name or its ARN. */
+export function sourceName(source: SourceZip): string {
+  return source.arn ?? source.fileName ?? source.sha256
 }
 
 /** The config JSON, keys in a fixed order (labels sorted). */

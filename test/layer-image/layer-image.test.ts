@@ -8,8 +8,10 @@ import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSyn
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
+import {architectureOf} from '../../src/layer-image/layer-sources.js'
 import {runCli} from '../helpers/cli.js'
-import {cleanup, infoZip, pythonZip, tempDir, unzipInOrder, type Seen} from '../lambda/zips.js'
+import {LambdaStub, sha256b64} from '../lambda/lambda-stub.js'
+import {cleanup, infoZip, pythonZip, sha256File, tempDir, unzipInOrder, type Seen} from '../lambda/zips.js'
 
 let dir: string
 let zips: string[]
@@ -150,6 +152,40 @@ describe('layer-image', () => {
     expect(lstatSync(join(fixed, 'opt/lib/liba.so')).mtimeMs).toBe(0)
   })
 
+  test('--layer ARN: downloaded as compare downloads it; labels carry the ARN and CodeSha256, the architecture its CompatibleArchitectures', async () => {
+    const lambda = new LambdaStub()
+    await lambda.start()
+    try {
+      const arn = 'arn:aws:lambda:us-east-1:123456789012:layer:otel:7'
+      lambda.layers.set(arn, {zip: zips[0]!, compatibleArchitectures: ['arm64']})
+      // AWS's documentation keys and no shared files: the SDK signs requests to the stub and reads nothing of ours.
+      const env = {
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        AWS_CONFIG_FILE: '/nonexistent/aws-config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        XDG_CACHE_HOME: join(dir, 'cache'),
+      }
+      const layout = join(dir, 'from-arn')
+      const args = ['layer-image', '--layer', arn, '--layer', zips[1]!, '--output', `oci:${layout}:7`, '--endpoint-url', lambda.endpoint, '--region', 'us-east-1']
+      const result = await runCli(args, {env})
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      const inspected = skopeoInspect(`oci:${layout}:7`)
+      expect(inspected.Architecture).toBe('arm64')
+      expect(inspected.Labels).toMatchObject({
+        'dev.layer-audit.layer.0.arn': arn,
+        'dev.layer-audit.layer.0.code-sha256': sha256b64(readFileSync(zips[0]!)),
+        'dev.layer-audit.layer.0.sha256': sha256File(zips[0]!),
+        'dev.layer-audit.layer.1.zip': 'tracer.zip',
+      })
+      expect(umociView(layout, '7')).toEqual(unzipInOrder(zips.slice(0, 2), '/opt'))
+    } finally {
+      await lambda.stop()
+    }
+  })
+
   test('a bad --output is a usage error before any zip is read', async () => {
     const nonEmpty = join(dir, 'non-empty')
     mkdirSync(join(nonEmpty, 'something'), {recursive: true})
@@ -172,5 +208,14 @@ describe('layer-image', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(existsSync(join(broken, 'out.tar'))).toBe(false)
     expect(readdirSync(broken)).toEqual(['not.zip'])
+  })
+
+  test('the architecture without --platform: what every ARN layer allows, x86_64 first; none listed is amd64; none in common is a usage error', () => {
+    const zip = (compatibleArchitectures?: string[]) => ({path: 'x.zip', sha256: '0', arn: 'arn:x', ...(compatibleArchitectures ? {compatibleArchitectures} : {})})
+    expect(architectureOf([zip(), zip()])).toBe('amd64')
+    expect(architectureOf([zip(['arm64']), zip()])).toBe('arm64')
+    expect(architectureOf([zip(['x86_64', 'arm64']), zip(['arm64'])])).toBe('arm64')
+    expect(architectureOf([zip(['x86_64', 'arm64'])])).toBe('amd64')
+    expect(() => architectureOf([zip(['x86_64']), zip(['arm64'])])).toThrow(/no CompatibleArchitectures in common/)
   })
 })
