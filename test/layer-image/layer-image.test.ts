@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {architectureOf} from '../../src/layer-image/layer-sources.js'
-import {runCli} from '../helpers/cli.js'
+import {FIXTURES, runCli} from '../helpers/cli.js'
 import {LambdaStub, sha256b64} from '../lambda/lambda-stub.js'
 import {cleanup, infoZip, pythonZip, sha256File, tempDir, unzipInOrder, type Seen} from '../lambda/zips.js'
 
@@ -135,6 +135,18 @@ describe('layer-image', () => {
     const again = join(dir, 'again.docker.tar')
     expect(await layerImage(`docker-archive:${again}:layers/otel:1.0`)).toBe(imageId)
     expect(readFileSync(again).equals(readFileSync(dockerArchive))).toBe(true)
+  })
+
+  test('the bundled log-shipper layer, and its Windows-made copy (no Unix modes: 0644 as Lambda gives them), equal unzip', async () => {
+    for (const name of ['layer-log-shipper', 'layer-log-shipper-windows']) {
+      const zip = join(FIXTURES, 'zips', `${name}.zip`)
+      const layout = join(dir, name)
+      const result = await runCli(['layer-image', '--layer', zip, '--output', `oci:${layout}:1`])
+      expect(result.code).toBe(0)
+      expect(umociView(layout, '1')).toEqual(unzipInOrder([zip], '/opt'))
+    }
+    const compare = await runCli(['compare', `oci:${join(dir, 'layer-log-shipper')}:1`, '--layer', join(FIXTURES, 'zips', 'layer-log-shipper.zip')])
+    expect(compare.stdout).toContain('PASS: no findings')
   })
 
   test('--keep-mtimes keeps each entry\'s time from its zip (what unzip restores); without it every mtime is 0', async () => {
