@@ -41,8 +41,9 @@ if (opts.help) {
   --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)
   --dir DIR         where the image lives (default $LAYER_AUDIT_BENCH_DIR or ${join(tmpdir(), 'layer-audit-bench')})
   --only/--skip L   comma-separated ids: tree,inspect,compare,scan,diff,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack,
-                    diff-peer,registry (diff: the image against its variant, one layer changed; diff-peer: skopeo copy
-                    + umoci unpack of both, then diff -r)
+                    diff-peer,layer-image,unzip-tar,registry (diff: the image against its variant, one layer changed;
+                    diff-peer: skopeo copy + umoci unpack of both, then diff -r; layer-image: the layer zips to an
+                    OCI layout; unzip-tar: its peer, unzip -o of the zips into a temp dir, then tar -czf of it)
   --generate-only   build (or reuse) the images and stop
   --check           exit 1 when a target is missed
   --seed, --level, --jobs, --no-pigz   generation: content seed, gzip level, worker processes, use zlib not pigz`)
@@ -85,6 +86,10 @@ ensureLayersExtracted(state, dir)
 const layerFiles = state.layers.map((l) => l.file)
 const image = state.archive
 const ociDir = join(dir, 'skopeo-oci')
+const layerImageDir = join(dir, 'layer-image-oci')
+const unzipDir = join(dir, 'unzip-opt')
+const unzipTar = join(dir, 'unzip-opt.tar.gz')
+const zipFiles = state.zips.map((z) => z.file)
 const bundle = join(dir, 'umoci-bundle')
 
 /** Whether `layer-audit COMMAND --help` works: commands still being written are skipped with the reason. */
@@ -175,10 +180,31 @@ const benches = [
     after: () => rmSync(bundle, {recursive: true, force: true}),
   },
   {id: 'diff-peer', label: 'skopeo copy+umoci unpack x2, diff -r', run: diffPeer, tools: ['skopeo', 'umoci', 'diff'], slow: true},
+  // The layer zips (the image's /opt) as a layer image, next to what a Dockerfile's unzip stage does with
+  // them: extract to disk in layer order, then one gzip tar of the result (the layer a build would write).
+  {
+    id: 'layer-image',
+    label: `layer-audit layer-image x${state.zips.length} oci:`,
+    argv: cli('layer-image', ...zipFiles.flatMap((file) => ['--layer', file]), '--output', `oci:${layerImageDir}:bench`),
+    cli: 'layer-image',
+    before: () => rmSync(layerImageDir, {recursive: true, force: true}),
+    after: () => rmSync(layerImageDir, {recursive: true, force: true}),
+  },
+  {
+    id: 'unzip-tar',
+    label: `unzip -o x${state.zips.length}, tar -czf`,
+    argv: ['sh', '-c', 'd="$1"; out="$2"; shift 2; mkdir -p "$d" && for z; do unzip -q -o "$z" -d "$d" || exit 1; done && tar -czf "$out" -C "$d" .', 'sh', unzipDir, unzipTar, ...zipFiles],
+    tools: ['unzip', 'tar'],
+    before: () => rmSync(unzipDir, {recursive: true, force: true}),
+    after: () => {
+      rmSync(unzipDir, {recursive: true, force: true})
+      rmSync(unzipTar, {force: true})
+    },
+  },
 ]
 
 // warm the page cache so the first timed command is not charged for disk reads
-spawnSync('sh', ['-c', 'cat "$@" > /dev/null', 'sh', image, ...layerFiles], {stdio: 'ignore'})
+spawnSync('sh', ['-c', 'cat "$@" > /dev/null', 'sh', image, ...layerFiles, ...(wanted('layer-image') || wanted('unzip-tar') ? zipFiles : [])], {stdio: 'ignore'})
 console.log(`\nruns: ${runs} (skopeo/umoci: ${slowRuns}); peak RSS from ${HAVE_GNU_TIME ? '/usr/bin/time %M' : '/proc/PID/status VmHWM'}\n`)
 
 // Runs go round-robin, one run of each command per round: this VM's speed drifts over minutes, and
@@ -288,6 +314,7 @@ const targets = [
   {name: 'registry read (verified) / skopeo copy', value: registry?.readRatio, max: 0.7, source: 'registry'},
   {name: 'tree from registry / skopeo copy', value: registry?.ratio},
   {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
+  {name: 'layer-image / (unzip -o, tar -czf)', value: ratio('layer-image', 'unzip-tar')},
   {
     name: '(skopeo copy + umoci unpack) / tree',
     value: results['skopeo-copy']?.ok && results['umoci-unpack']?.ok && tree ? (results['skopeo-copy'].seconds + results['umoci-unpack'].seconds) / tree.seconds : undefined,

@@ -77,6 +77,13 @@ export function unzipInOrder(zips: string[], mount: string): Map<string, Seen> {
   }
 }
 
+/** What lstat sees under dir, each path named as if dir were mounted at `as`. */
+export function listTree(dir: string, as: string): Map<string, Seen> {
+  const seen = new Map<string, Seen>()
+  walk(dir, as, seen)
+  return seen
+}
+
 function walk(dir: string, as: string, into: Map<string, Seen>): void {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name)

@@ -4,14 +4,15 @@
  * `compare` of the output against the zips is PASS with no finding; two runs give the same digests.
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {existsSync, lstatSync, mkdirSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {architectureOf} from '../../src/layer-image/layer-sources.js'
 import {FIXTURES, runCli} from '../helpers/cli.js'
 import {LambdaStub, sha256b64} from '../lambda/lambda-stub.js'
-import {cleanup, infoZip, pythonZip, sha256File, tempDir, unzipInOrder, type Seen} from '../lambda/zips.js'
+import {cleanup, infoZip, pythonZip, sha256File, tempDir, unzipInOrder} from '../lambda/zips.js'
+import {umociView as umociViewIn} from './umoci-view.js'
 
 let dir: string
 let zips: string[]
@@ -55,28 +56,7 @@ async function layerImage(output: string, ...extra: string[]): Promise<string> {
   return result.stdout.split(' ')[0]!
 }
 
-/** `umoci raw unpack` of an OCI layout, listed as lstat sees it under /opt. */
-function umociView(layout: string, tag: string): Map<string, Seen> {
-  const rootfs = join(dir, `rootfs-${Math.random().toString(36).slice(2)}`)
-  execFileSync('umoci', ['raw', 'unpack', '--rootless', '--image', `${layout}:${tag}`, rootfs], {stdio: ['ignore', 'ignore', 'pipe']})
-  expect(readdirSync(rootfs)).toEqual(['opt'])
-  const seen = new Map<string, Seen>()
-  walk(join(rootfs, 'opt'), '/opt', seen)
-  return seen
-}
-
-function walk(path: string, as: string, into: Map<string, Seen>): void {
-  for (const name of readdirSync(path)) {
-    const full = join(path, name)
-    const st = lstatSync(full)
-    const at = `${as}/${name}`
-    if (st.isSymbolicLink()) into.set(at, {type: 'symlink', mode: st.mode & 0o7777, size: st.size, linkTarget: readlinkSync(full)})
-    else if (st.isDirectory()) {
-      into.set(at, {type: 'directory', mode: st.mode & 0o7777, size: 0})
-      walk(full, at, into)
-    } else into.set(at, {type: 'file', mode: st.mode & 0o7777, size: st.size})
-  }
-}
+const umociView = (layout: string, tag: string) => umociViewIn(layout, tag, dir)
 
 function skopeoInspect(reference: string): {Layers: string[]; Architecture: string; Labels: Record<string, string>} {
   return JSON.parse(execFileSync('skopeo', ['inspect', reference], {encoding: 'utf8'}))
