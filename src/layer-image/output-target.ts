@@ -7,6 +7,7 @@ import {access, lstat, readdir, stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 
 import {UsageError} from '../errors.js'
+import {isRegistryReference, parseReference, type RegistryReference} from '../image/sources/registry/reference.js'
 
 export type OutputKind = 'oci' | 'oci-archive' | 'docker-archive'
 
@@ -18,13 +19,27 @@ export interface OutputTarget {
   tag?: string
 }
 
-const FORMS = 'oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:REPO:TAG]'
+/** A registry to push to: `docker://HOST/REPO:TAG` or a bare `HOST/REPO:TAG`, read as the registry source reads references. */
+export interface RegistryTarget {
+  kind: 'registry'
+  reference: RegistryReference
+}
 
-export function parseOutputTarget(value: string): OutputTarget {
+const FORMS = 'oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG] or [docker://]HOST/REPO:TAG'
+
+export function parseOutputTarget(value: string): OutputTarget | RegistryTarget {
   const colon = value.indexOf(':')
   const kind = value.slice(0, colon)
   if (colon <= 0 || (kind !== 'oci' && kind !== 'oci-archive' && kind !== 'docker-archive')) {
-    throw new UsageError(`--output ${JSON.stringify(value)}: expected ${FORMS} (pushing to a registry is not supported yet)`)
+    // Bare, only with a registry host first (a dot, a port or localhost): a mistyped path must not become a Docker Hub push.
+    const first = value.split('/')[0]
+    const namesHost = value.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    if ((value.startsWith('docker://') || namesHost) && isRegistryReference(value)) {
+      const reference = parseReference(value)
+      if (reference.digest) throw new UsageError(`--output ${JSON.stringify(value)}: push to a tag (HOST/REPO:TAG), not a digest`)
+      return {kind: 'registry', reference}
+    }
+    throw new UsageError(`--output ${JSON.stringify(value)}: expected ${FORMS}`)
   }
   const rest = value.slice(colon + 1)
   let path = rest

@@ -181,7 +181,7 @@ describe('layer-image', () => {
   test('a bad --output is a usage error before any zip is read', async () => {
     const nonEmpty = join(dir, 'non-empty')
     mkdirSync(join(nonEmpty, 'something'), {recursive: true})
-    for (const output of ['registry.example.com/layers:1', 'oci', `oci:${join(dir, 'no/such/dir')}`, `docker-archive:${join(dir, 'x.tar')}:onlyrepo`, `oci:${nonEmpty}`]) {
+    for (const output of [`registry.example.com/layers@sha256:${'0'.repeat(64)}`, 'layers', 'oci', `oci:${join(dir, 'no/such/dir')}`, `docker-archive:${join(dir, 'x.tar')}:onlyrepo`, `oci:${nonEmpty}`]) {
       const result = await runCli(['layer-image', '--layer', join(dir, 'missing.zip'), '--output', output])
       expect(result.code).toBe(2)
       expect(result.stderr.trim().split('\n')).toHaveLength(1)

@@ -11,6 +11,8 @@ export interface HttpRequest {
   method?: string
   headers?: Record<string, string>
   body?: string | Buffer
+  /** A body streamed from disk (a blob upload); opened again for each attempt, so a retry sends it whole. */
+  openBody?: () => NodeJS.ReadableStream
   /** Accept any TLS certificate (an `insecureRegistries` host). */
   insecureTls?: boolean
   timeoutMs: number
@@ -58,7 +60,13 @@ export function send(request: HttpRequest): Promise<IncomingMessage> {
       resolve(res)
     })
     req.on('error', (error: NodeJS.ErrnoException) => reject(sanitize(error)))
-    req.end(request.body)
+    if (request.openBody) {
+      const body = request.openBody()
+      body.on('error', (error: NodeJS.ErrnoException) => req.destroy(error))
+      body.pipe(req)
+    } else {
+      req.end(request.body)
+    }
   })
 }
 

@@ -34,6 +34,16 @@ export interface RegistryClientOptions {
   timeoutMs: number
   /** The reference as the user typed it: names the input in every error. */
   input: string
+  /** Token actions asked for this repository: `pull` (reading, the default) or `pull,push`. */
+  actions?: 'pull' | 'pull,push'
+  /** Other repositories of the registry to ask `pull` on too (the source of a cross-repository mount). */
+  pullFrom?: string[]
+}
+
+/** A request body: small ones whole, blobs streamed from disk (reopened on a retry). */
+export interface RequestBody {
+  body?: Buffer
+  openBody?: () => NodeJS.ReadableStream
 }
 
 export interface FetchedManifest {
@@ -109,6 +119,11 @@ export class RegistryClient {
     }
   }
 
+  /** The registry's API base (`https://HOST` or `http://HOST`), for resolving upload Locations. */
+  async baseUrl(): Promise<string> {
+    return (await this.ping()).base
+  }
+
   /** Find the scheme and the auth challenge once per client (`GET /v2/`). */
   private ping(): Promise<Endpoint> {
     return (this.endpoint ??= this.probe())
@@ -156,17 +171,20 @@ export class RegistryClient {
    * Send with auth and retries. Resolves with any final response (the caller judges the status);
    * 401 triggers one fresh authentication, 429/5xx and resets a backoff.
    */
-  private async exchange(method: string, path: string, headers: Record<string, string>, what: string): Promise<IncomingMessage> {
+  async exchange(method: string, path: string | URL, headers: Record<string, string>, what: string, body: RequestBody = {}): Promise<IncomingMessage> {
     const endpoint = await this.ping()
+    const url = typeof path === 'string' ? new URL(`${endpoint.base}${path}`) : path
+    // An upload URL (a Location header) may name another host: our Authorization stays on the registry.
+    const onRegistry = url.origin === new URL(endpoint.base).origin
     if (this.authorization === undefined && endpoint.challenge) await this.authorize(endpoint.challenge, false)
     const policy = this.options.retry
     let reauthenticated = false
     let stalls = 0
     for (let attempt = 1; ; attempt++) {
-      const sent = this.authorization ? {...headers, Authorization: this.authorization} : headers
+      const sent = this.authorization && onRegistry ? {...headers, Authorization: this.authorization} : headers
       let res: IncomingMessage
       try {
-        res = await sendFollowingRedirects(this.request(new URL(`${endpoint.base}${path}`), method, sent), this.allowHttp)
+        res = await sendFollowingRedirects({...this.request(url, method, sent), ...body}, this.allowHttp)
       } catch (error) {
         const transportError = error as TransportError
         if (isStall(transportError.code)) stalls++
@@ -249,7 +267,8 @@ export class RegistryClient {
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && this.allowHttp(realm))) {
       throw new RegistryError('NETWORK', `registry ${this.registry} asks for credentials over plain HTTP; refused`, {input: this.options.input})
     }
-    const scope = `repository:${this.repository}:pull`
+    const scopes = [`repository:${this.repository}:${this.options.actions ?? 'pull'}`, ...(this.options.pullFrom ?? []).map((r) => `repository:${r}:pull`)]
+    const scope = scopes.join(' ')
     let request: HttpRequest
     if (credential.identityToken) {
       const form = new URLSearchParams({grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'layer-audit', scope})
@@ -258,7 +277,7 @@ export class RegistryClient {
       request.body = form.toString()
     } else {
       if (challenge.service) realm.searchParams.set('service', challenge.service)
-      realm.searchParams.set('scope', scope)
+      for (const each of scopes) realm.searchParams.append('scope', each)
       const headers: Record<string, string> = {}
       if (hasCredential(credential) && credential.password !== undefined) {
         headers.Authorization = `Basic ${Buffer.from(`${credential.username ?? ''}:${credential.password}`).toString('base64')}`
@@ -329,7 +348,7 @@ export class RegistryClient {
   }
 
   /** Turn a final non-success response into a one-line error by status and registry error code. */
-  private async failure(res: IncomingMessage, what: string): Promise<RegistryError> {
+  async failure(res: IncomingMessage, what: string): Promise<RegistryError> {
     const status = res.statusCode ?? 0
     let codes: string[] = []
     let expired = false
