@@ -9,6 +9,8 @@ import {awsFlags, imageFlags} from '../cli/flags.js'
 import {readRegistryOptions} from '../image/sources/registry/options.js'
 import {DEFAULT_CHUNK_SIZE} from '../image/sources/registry/registry-push.js'
 import {emptyFlagError, UsageError} from '../errors.js'
+import type {AwsOptions} from '../lambda/aws.js'
+import {readFunctionConfig} from '../lambda/function-config.js'
 import {buildLayerImage, type LayerImagePlatform, type LayerImageResult} from '../layer-image/build-image.js'
 import {resolveLayerZips} from '../layer-image/layer-sources.js'
 import {checkOutputTarget, parseOutputTarget} from '../layer-image/output-target.js'
@@ -35,7 +37,22 @@ Exit codes: 0 written or pushed; 2 usage, input, authentication or registry erro
   ]
   static override flags = {
     ...awsFlags,
-    layer: Flags.string({summary: 'A Lambda layer: a zip file or a layer version ARN. Repeat in the function\'s layer order.', multiple: true, required: true, helpValue: 'ZIP|ARN'}),
+    layer: Flags.string({
+      summary: 'A Lambda layer: a zip file or a layer version ARN. Repeat in the function\'s layer order.',
+      multiple: true,
+      helpValue: 'ZIP|ARN',
+      exclusive: ['function', 'function-config'],
+    }),
+    function: Flags.string({
+      summary: "The layers of this zip function (GetFunction), in its order: every layer it uses, in one image.",
+      helpValue: 'NAME|ARN',
+      exclusive: ['layer', 'function-config'],
+    }),
+    'function-config': Flags.string({
+      summary: 'The layers of the function a saved `aws lambda get-function` JSON describes, in its order.',
+      helpValue: 'FILE',
+      exclusive: ['layer', 'function'],
+    }),
     'no-cache': Flags.boolean({summary: 'Download ARN layers to a temporary file instead of the zip cache.'}),
     output: Flags.string({
       char: 'o',
@@ -73,7 +90,11 @@ Exit codes: 0 written or pushed; 2 usage, input, authentication or registry erro
   async run(): Promise<LayerImageResult | PushResult> {
     const {flags} = await this.parse(LayerImage)
     const output = parseOutputTarget(flags.output)
-    for (const layer of flags.layer) if (layer.trim() === '') throw emptyFlagError('--layer')
+    for (const layer of flags.layer ?? []) if (layer.trim() === '') throw emptyFlagError('--layer')
+    for (const name of ['function', 'function-config'] as const) if (flags[name]?.trim() === '') throw emptyFlagError(`--${name}`)
+    if (!flags.layer?.length && flags.function === undefined && flags['function-config'] === undefined) {
+      throw new UsageError('give the layers: --layer ZIP|ARN (repeatable), --function NAME or --function-config FILE')
+    }
     const labels: Record<string, string> = {}
     for (const pair of flags.label ?? []) {
       const eq = pair.indexOf('=')
@@ -89,7 +110,7 @@ Exit codes: 0 written or pushed; 2 usage, input, authentication or registry erro
       throw new UsageError('--mount-from and --chunk-size are for pushing: give --output HOST/REPO:TAG')
     }
     const aws = {region: flags.region, profile: flags.profile, endpointUrl: flags['endpoint-url']}
-    const layers = await resolveLayerZips(flags.layer, aws, {noCache: flags['no-cache']})
+    const layers = await resolveLayerZips(flags.layer ?? (await functionLayerArns(flags.function, flags['function-config'], aws)), aws, {noCache: flags['no-cache']})
     // A push is staged as an OCI layout in a temp directory (the same bytes oci:DIR gets) and sent from there.
     const staging = output.kind === 'registry' ? await mkdtemp(join(tmpdir(), 'layer-audit-push-')) : undefined
     const target = output.kind === 'registry' ? {kind: 'oci' as const, path: join(staging!, 'image')} : output
@@ -123,4 +144,13 @@ Exit codes: 0 written or pushed; 2 usage, input, authentication or registry erro
     process.stdout.write(`${result.digest} (${result.digestKind}, ${result.layers.length} layer${result.layers.length === 1 ? '' : 's'}, ${result.architecture}) written to ${where}\n`)
     return result
   }
+}
+
+/** The layer version ARNs a zip function uses, in its order, from the Lambda API or a saved GetFunction JSON. */
+async function functionLayerArns(name: string | undefined, file: string | undefined, aws: AwsOptions): Promise<string[]> {
+  const config = file !== undefined ? await readFunctionConfig(file) : await (await import('../lambda/aws.js')).getFunction(name!, aws)
+  const what = file ?? name!
+  if (config.packageType === 'Image') throw new UsageError(`${what}: an image function has no layers (they cannot be attached to one)`)
+  if (config.layers.length === 0) throw new UsageError(`${what}: the function uses no layers; there is nothing to build`)
+  return config.layers.map((layer) => layer.arn)
 }
