@@ -89,10 +89,13 @@ export abstract class LayerAuditCommand extends Command {
 
   private progress?: LayerProgress
 
-  /** The progress line of the layer reads on a TTY (never with --json); erased before the result prints. */
-  protected progressCallback(): LayerProgress['onProgress'] | undefined {
+  /**
+   * The progress line of the layer reads (or of what `doing` names) on a TTY (never with --json);
+   * erased before the result prints.
+   */
+  protected progressCallback(doing?: string): LayerProgress['onProgress'] | undefined {
     // --quiet asks for the verdict and the failing findings, nothing else: no progress either.
-    this.progress ??= LayerProgress.forTerminal(this.jsonEnabled() || this.argv.includes('--quiet') || this.argv.includes('-q'))
+    this.progress ??= LayerProgress.forTerminal(this.jsonEnabled() || this.argv.includes('--quiet') || this.argv.includes('-q'), process.stderr, doing)
     return this.progress?.onProgress
   }
 

@@ -22,11 +22,15 @@ export class LayerProgress {
   private drawn = false
   private finished = false
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    /** What the line says is being done to the layers' bytes ("reading layers", "pushing blobs"). */
+    private readonly doing = 'reading layers',
+  ) {}
 
   /** The callback for OpenOptions.onProgress, or undefined when progress must stay silent. */
-  static forTerminal(json: boolean, out: NodeJS.WriteStream = process.stderr): LayerProgress | undefined {
-    return out.isTTY && !json && !process.env.CI ? new LayerProgress(out) : undefined
+  static forTerminal(json: boolean, out: NodeJS.WriteStream = process.stderr, doing?: string): LayerProgress | undefined {
+    return out.isTTY && !json && !process.env.CI ? new LayerProgress(out, doing) : undefined
   }
 
   readonly onProgress: ProgressCallback = (layerIndex, bytes, total, image = '') => {
@@ -62,7 +66,7 @@ export class LayerProgress {
     const seconds = Math.max(0.001, (now - (this.started ?? now)) / 1000)
     const rate = bytes / seconds
     const parts = [
-      `reading layers ${done}/${this.layers.size}`,
+      `${this.doing} ${done}/${this.layers.size}`,
       totalKnown ? `${humanBytes(bytes)} / ${humanBytes(total)}` : humanBytes(bytes),
       `${humanBytes(Math.round(rate))}/s`,
       ...(totalKnown && rate > 0 && total > bytes ? [`${duration((total - bytes) / rate)} left`] : []),

@@ -133,7 +133,9 @@ Exit codes: 0 written or pushed; 2 usage, input, authentication or registry erro
     if (output.kind === 'registry') {
       try {
         const registryOptions = readRegistryOptions({insecureRegistries: flags['insecure-registry'] ?? [], region: flags.region, profile: flags.profile, endpointUrl: flags['endpoint-url']})
-        const pushed = await pushLayout(target.path, output.reference, registryOptions, {chunkSize: flags['chunk-size'], mountFrom: flags['mount-from']})
+        const onProgress = this.progressCallback('pushing blobs')
+        const pushed = await pushLayout(target.path, output.reference, registryOptions, {chunkSize: flags['chunk-size'], mountFrom: flags['mount-from'], onProgress})
+        this.endProgress()
         process.stdout.write(`${pushed.pushed}\n`)
         return pushed
       } finally {

@@ -10,8 +10,8 @@ export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 /**
  * Label keys of each source, N counting from 0 in layer order: `<prefix>.<N>.zip` (a local zip's file name)
- * or `<prefix>.<N>.arn` and `.code-sha256` (a layer version ARN and its CodeSha256), and `.sha256` (hex
- * sha256 of the zip) for both.
+ * or `<prefix>.<N>.arn`, `.name`, `.version` and `.code-sha256` (a layer version ARN, the layer's name and
+ * version from it, and its CodeSha256), and `.sha256` (hex sha256 of the zip) for both.
  */
 export const SOURCE_LABEL_PREFIX = 'dev.layer-audit.layer'
 
@@ -37,7 +37,15 @@ export function sourceLabels(sources: readonly SourceZip[]): Record<string, stri
   sources.forEach((source, index) => {
     const key = `${SOURCE_LABEL_PREFIX}.${index}`
     if (source.fileName !== undefined) labels[`${key}.zip`] = source.fileName
-    if (source.arn !== undefined) labels[`${key}.arn`] = source.arn
+    if (source.arn !== undefined) {
+      labels[`${key}.arn`] = source.arn
+      // The layer's name and version, as a reviewer reads them (the ARN's last two fields).
+      const [name, version] = source.arn.split(':').slice(-2)
+      if (name && version && /^\d+$/.test(version)) {
+        labels[`${key}.name`] = name
+        labels[`${key}.version`] = version
+      }
+    }
     if (source.codeSha256 !== undefined) labels[`${key}.code-sha256`] = source.codeSha256
     labels[`${key}.sha256`] = source.sha256
   })

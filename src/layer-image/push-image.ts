@@ -10,6 +10,7 @@ import {DEFAULT_CHUNK_SIZE, RegistryPusher, type BlobOutcome} from '../image/sou
 import {keychainFor} from '../image/sources/registry/registry-source.js'
 import {hostWithoutPort, type RegistryReference} from '../image/sources/registry/reference.js'
 import type {RegistryOptions} from '../image/sources/registry/options.js'
+import type {LayerProgressCallback} from '../image/model.js'
 
 export interface PushResult {
   /** `REGISTRY/REPO:TAG@sha256:…` */
@@ -28,7 +29,7 @@ export async function pushLayout(
   layoutDir: string,
   target: RegistryReference,
   registryOptions: RegistryOptions,
-  push: {chunkSize?: number; mountFrom?: string} = {},
+  push: {chunkSize?: number; mountFrom?: string; onProgress?: LayerProgressCallback} = {},
 ): Promise<PushResult> {
   const index = JSON.parse(await readFile(join(layoutDir, 'index.json'), 'utf8')) as {manifests: Descriptor[]}
   const manifestDigest = index.manifests[0].digest
@@ -48,8 +49,11 @@ export async function pushLayout(
   const pusher = new RegistryPusher(client, {chunkSize: push.chunkSize ?? DEFAULT_CHUNK_SIZE, mountFrom: push.mountFrom, input: target.input})
   const blobs: PushResult['blobs'] = []
   // One at a time: the first request authenticates, and a registry sees the blobs before the manifest.
-  for (const blob of [parsed.config, ...parsed.layers]) {
-    blobs.push({digest: blob.digest, outcome: await pusher.pushBlob({...blob, path: blobPath(layoutDir, blob.digest)})})
+  const all = [parsed.config, ...parsed.layers]
+  all.forEach((blob, i) => push.onProgress?.(i, 0, blob.size))
+  for (const [i, blob] of all.entries()) {
+    const outcome = await pusher.pushBlob({...blob, path: blobPath(layoutDir, blob.digest)}, (bytes) => push.onProgress?.(i, bytes, blob.size))
+    blobs.push({digest: blob.digest, outcome})
   }
   const tag = target.tag ?? 'latest'
   const digest = await pusher.pushManifest(manifest, tag)

@@ -45,7 +45,11 @@ describe('layer-image from a function', () => {
     expect(byConfig.stderr).toBe('')
     expect(byConfig.code).toBe(0)
     expect(umociView(fromConfig, '1', dir)).toEqual(unzipInOrder([LAYER_ZIP], '/opt'))
-    expect(skopeoLabels(`oci:${fromConfig}:1`)).toMatchObject({'dev.layer-audit.layer.0.arn': ARN})
+    expect(skopeoLabels(`oci:${fromConfig}:1`)).toMatchObject({
+      'dev.layer-audit.layer.0.arn': ARN,
+      'dev.layer-audit.layer.0.name': 'log-shipper',
+      'dev.layer-audit.layer.0.version': '3',
+    })
 
     const fromApi = join(dir, 'from-api')
     const byName = await runCli(['layer-image', '--function', 'orders-api', '--output', `oci:${fromApi}:1`, ...aws], {env})

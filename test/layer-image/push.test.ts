@@ -122,6 +122,25 @@ describe('layer-image pushes to a registry', () => {
     expect(skopeoDigest(`${registry.host}/chunked/layers:1.0`)).toBe(digest)
   })
 
+  test('progress: every blob announced at 0, counts that only grow, each ending at its size (chunk by chunk when chunked)', async () => {
+    const layout = join(dir, 'progress-layout')
+    expect((await runCli(['layer-image', ...layerArgs(), '--output', `oci:${layout}`])).code).toBe(0)
+    const heard: [number, number, number][] = []
+    const options = readRegistryOptions({insecureRegistries: [registry.host]})
+    await pushLayout(layout, parseReference(`${registry.host}/progress/layers:1`), options, {chunkSize: 200, onProgress: (i, bytes, total) => heard.push([i, bytes, total!])})
+    const blobs = [...new Set(heard.map(([i]) => i))]
+    expect(blobs).toEqual([0, 1, 2])
+    for (const blob of blobs) {
+      const counts = heard.filter(([i]) => i === blob).map(([, bytes]) => bytes)
+      const total = heard.find(([i]) => i === blob)![2]
+      expect(counts[0]).toBe(0)
+      expect(counts.at(-1)).toBe(total)
+      expect(counts).toEqual([...counts].sort((a, b) => a - b))
+      // A blob over the chunk size is heard once per chunk.
+      if (total > 200) expect(counts.length).toBeGreaterThanOrEqual(Math.ceil(total / 200))
+    }
+  })
+
   test('--mount-from mounts every blob from the other repository: no upload', async () => {
     const before = proxy.requests.length
     const result = await push(`${proxy.host}/other/layers:1.0`, '--mount-from', 'team/layers')

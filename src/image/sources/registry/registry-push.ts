@@ -43,12 +43,14 @@ export class RegistryPusher {
     return `${this.client.registry}/${this.client.repository}`
   }
 
-  async pushBlob(blob: BlobOnDisk): Promise<BlobOutcome> {
+  /** Pushes one blob unless the registry has it; `sent` hears the bytes of it the registry holds so far. */
+  async pushBlob(blob: BlobOnDisk, sent: (bytes: number) => void = () => {}): Promise<BlobOutcome> {
     const what = `blob ${blob.digest}`
     const repo = this.client.repository
     const head = await this.client.exchange('HEAD', `/v2/${repo}/blobs/${blob.digest}`, {}, what)
     if (head.statusCode === 200) {
       discard(head)
+      sent(blob.size)
       return 'present'
     }
     if (head.statusCode !== 404) throw await this.refusal(head, what)
@@ -61,6 +63,7 @@ export class RegistryPusher {
     // 201: mounted from the other repository. 202: a session (the registry could not mount it).
     if (started.statusCode === 201 && this.options.mountFrom) {
       discard(started)
+      sent(blob.size)
       return 'mounted'
     }
     let session = await this.sessionUrl(started, 202, `upload of ${what}`)
@@ -70,6 +73,7 @@ export class RegistryPusher {
         'Content-Type': 'application/octet-stream',
         'Content-Length': String(blob.size),
       }, () => createReadStream(blob.path))
+      sent(blob.size)
       return 'uploaded'
     }
     for (let offset = 0; offset < blob.size; offset += this.options.chunkSize) {
@@ -82,6 +86,7 @@ export class RegistryPusher {
         {openBody: () => createReadStream(blob.path, {start: offset, end})},
       )
       session = await this.sessionUrl(res, 202, `chunk ${offset}-${end} of ${what}`)
+      sent(end + 1)
     }
     await this.close(session, blob, {'Content-Length': '0'})
     return 'uploaded in chunks'
