@@ -3,11 +3,11 @@
  * history line per layer, labels recording each source. Times are the epoch: the same zips give the same
  * digests any day.
  */
+import {OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST} from '../image/media-types.js'
+
+// The media types are the read side's (one definition); re-exported for the writers of this folder.
+export {OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST}
 export const EPOCH = '1970-01-01T00:00:00Z'
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
-export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip'
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 /**
  * Label keys of each source, N counting from 0 in layer order: `<prefix>.<N>.zip` (a local zip's file name)
  * or `<prefix>.<N>.arn`, `.name`, `.version` and `.code-sha256` (a layer version ARN, the layer's name and

@@ -10,10 +10,10 @@ import {createReadStream} from 'node:fs'
 import type {IncomingMessage} from 'node:http'
 
 import {RegistryError} from '../../../errors.js'
+import {OCI_MANIFEST} from '../../media-types.js'
 import {discard, readBody} from './http-transport.js'
 import type {RegistryClient} from './registry-client.js'
 
-export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
 /** Blobs up to this size go up in one PUT; bigger ones in PATCH chunks of this size. */
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024
 
@@ -99,7 +99,7 @@ export class RegistryPusher {
     const res = await this.client.exchange(
       'PUT',
       `/v2/${this.client.repository}/manifests/${tag}`,
-      {'Content-Type': OCI_MANIFEST_MEDIA_TYPE, 'Content-Length': String(manifest.length)},
+      {'Content-Type': OCI_MANIFEST, 'Content-Length': String(manifest.length)},
       what,
       {body: manifest},
     )
@@ -115,7 +115,7 @@ export class RegistryPusher {
       const codes = await errorCodes(res)
       throw new RegistryError(
         'UNSUPPORTED',
-        `${this.target} rejected the manifest (${res.statusCode}${codes ? ` ${codes}` : ''}): the registry may not accept ${OCI_MANIFEST_MEDIA_TYPE}`,
+        `${this.target} rejected the manifest (${res.statusCode}${codes ? ` ${codes}` : ''}): the registry may not accept ${OCI_MANIFEST}`,
         {input: this.options.input},
       )
     }
