@@ -16,7 +16,15 @@ export interface HistoryStep {
   rest: string
 }
 
-const BUILDKIT_SUFFIX = /\s+# buildkit$/
+const BUILDKIT_SUFFIX = '# buildkit'
+/**
+ * `created_by` is a stranger's text, and matching it against a Dockerfile runs regular expressions whose
+ * time grows with the square of its length (a shell prefix, `${VAR}` patterns). Real steps are a few KiB;
+ * a longer one is matched to nothing (its findings keep their image location) rather than hang the audit.
+ */
+export const MAX_HISTORY_STEP = 16 * 1024
+/** The keyword of a step too long to read: no instruction has it. */
+export const UNREAD_STEP = 'UNREAD'
 const NOP = /^(?:\/bin\/sh -c|cmd \/S \/C)\s+#\(nop\)\s*/i
 const KEYWORDS = new Set([
   'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD',
@@ -29,7 +37,12 @@ export function collapseWhitespace(text: string): string {
 }
 
 export function readHistoryStep(createdBy: string): HistoryStep {
-  let text = createdBy.trim().replace(BUILDKIT_SUFFIX, '')
+  if (createdBy.length > MAX_HISTORY_STEP) return {keyword: UNREAD_STEP, rest: ''}
+  let text = createdBy.trim()
+  // A string test, not /\s+# buildkit$/: that regex retries at every blank of a long run of blanks.
+  if (text.endsWith(BUILDKIT_SUFFIX) && /\s/.test(text.charAt(text.length - BUILDKIT_SUFFIX.length - 1))) {
+    text = text.slice(0, text.length - BUILDKIT_SUFFIX.length).trimEnd()
+  }
   const nop = NOP.exec(text)
   text = text.slice(nop?.[0].length ?? 0)
   const word = /^([A-Za-z]+)(?:\s+|$)/.exec(text)?.[1]

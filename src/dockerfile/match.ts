@@ -15,7 +15,7 @@
  * recorded `/var/task`), values of ENV/LABEL/ARG (only the names are compared), and classic COPY/ADD whose
  * sources are content hashes (only the destination is compared).
  */
-import {collapseWhitespace, readHistoryStep, type HistoryStep} from './history-step.js'
+import {collapseWhitespace, MAX_HISTORY_STEP, readHistoryStep, UNREAD_STEP, type HistoryStep} from './history-step.js'
 import {finalStageChain, shellWords, type Dockerfile, type Instruction, type Stage} from './parse.js'
 
 /** An instruction and the stage it is in. */
@@ -85,7 +85,7 @@ function mayLeaveNoEntry(instruction: Instruction): boolean {
 
 /** Never the entry's text: a RUN's build args may hold a secret, and this goes into the report. */
 function describeStep(step: HistoryStep): string {
-  return `a ${step.keyword}`
+  return step.keyword === UNREAD_STEP ? `a step over ${MAX_HISTORY_STEP / 1024} KiB (not read)` : `a ${step.keyword}`
 }
 
 export function matches(instruction: Instruction, step: HistoryStep): boolean {

@@ -396,3 +396,22 @@ describe('the fixture images and their Dockerfiles', () => {
     expect(good.records.slice(5).every((r) => r.comment === 'buildkit.dockerfile.v0')).toBe(true)
   })
 })
+
+describe('a hostile history', () => {
+  it('a created_by made to backtrack (long runs of blanks, a shell prefix of many words) is read in linear time or not at all', () => {
+    const dockerfile = parseDockerfile('FROM scratch\nRUN make\n')
+    const hostile = [
+      `${' '.repeat(200_000)}x`, // /\s+# buildkit$/ retried at every blank
+      `sh ${'a '.repeat(7_000)}make`, // under the cap: the shell-prefix pattern on a 14 KB prefix
+      `sh ${'a '.repeat(100_000)}-c make`, // over the cap: never matched
+    ]
+    const started = Date.now()
+    for (const created_by of hostile) {
+      const placement = placeHistory(dockerfile, [{created_by}], 1)
+      expect(placement.entries.filter(Boolean)).toHaveLength(0)
+    }
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(readHistoryStep(`RUN ${'x'.repeat(20_000)}`)).toEqual({keyword: 'UNREAD', rest: ''})
+    expect(readHistoryStep('RUN make   # buildkit')).toEqual({keyword: 'RUN', rest: 'make'})
+  })
+})
