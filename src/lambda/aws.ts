@@ -1,8 +1,9 @@
 /**
  * The only module that talks to the Lambda API (@aws-sdk/client-lambda). Credentials come from the SDK's
  * default provider chain (env, shared files with `profile` / AWS_PROFILE, SSO, container/instance roles);
- * throttling is retried by the SDK's standard retry strategy. Errors are one line naming what was asked,
- * never a credential or a presigned URL (those stay inside PresignedUrl, see function-config.ts).
+ * throttling is retried by the SDK's standard retry strategy (the fleet inventory, src/fleet/inventory.ts,
+ * runs its own). Errors are one line naming what was asked, never a credential or a presigned URL (those
+ * stay inside PresignedUrl, see function-config.ts).
  */
 import {GetFunctionCommand, GetLayerVersionByArnCommand, LambdaClient} from '@aws-sdk/client-lambda'
 import {AwsError, LayerAuditError} from '../errors.js'
@@ -18,7 +19,8 @@ export interface AwsOptions {
   timeoutMs?: number
 }
 
-const ATTEMPTS = 3
+/** The SDK's attempts per call, throttling and transient failures alike. */
+export const ATTEMPTS = 3
 
 /** An endpoint that accepts and never answers must not hang the gate: each call gives up after this. */
 function apiTimeout(options: AwsOptions): number {
@@ -60,7 +62,7 @@ export async function getLayerVersionByArn(arn: string, options: AwsOptions = {}
   const client = makeClient(options, regionOfArn(arn))
   try {
     const out = await client.send(new GetLayerVersionByArnCommand({Arn: arn})).catch((error: unknown) => {
-      throw awsError(error, arn, apiTimeout(options))
+      throw awsError(error, arn, options)
     })
     const content = out.Content
     if (!content?.Location || !content.CodeSha256 || content.CodeSize === undefined) {
@@ -87,7 +89,7 @@ export async function getFunction(nameOrArn: string, options: AwsOptions = {}): 
   const client = makeClient(options, FUNCTION_ARN.test(nameOrArn) ? regionOfArn(nameOrArn) : undefined)
   try {
     const out = await client.send(new GetFunctionCommand({FunctionName: nameOrArn})).catch((error: unknown) => {
-      throw awsError(error, nameOrArn, apiTimeout(options))
+      throw awsError(error, nameOrArn, options)
     })
     return parseFunctionConfig({Configuration: out.Configuration ?? {}, Code: out.Code ?? {}}, nameOrArn)
   } finally {
@@ -108,8 +110,12 @@ export function downloadFunctionCode(config: FunctionConfig, what: string, optio
   return downloadZip(location, {codeSha256: config.codeSha256, codeSize: config.codeSize}, what, options)
 }
 
-function makeClient(options: AwsOptions, arnRegion: string | undefined): LambdaClient {
-  const region = arnRegion ?? options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+/**
+ * A Lambda client for `region` (an ARN's or a listed one; else --region, AWS_REGION, the profile's).
+ * `maxAttempts` 1 leaves every retry to the caller.
+ */
+export function makeClient(options: AwsOptions, region: string | undefined, maxAttempts = ATTEMPTS): LambdaClient {
+  region ??= options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
   const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL_LAMBDA ?? process.env.AWS_ENDPOINT_URL
   return new LambdaClient({
     // Left undefined, the SDK reads the region from the profile's config file.
@@ -117,13 +123,16 @@ function makeClient(options: AwsOptions, arnRegion: string | undefined): LambdaC
     ...(options.profile ? {profile: options.profile} : {}),
     ...(endpoint ? {endpoint} : {}),
     retryMode: 'standard',
-    maxAttempts: ATTEMPTS,
+    maxAttempts,
     requestHandler: {connectionTimeout: apiTimeout(options), requestTimeout: apiTimeout(options), throwOnRequestTimeout: true},
   })
 }
 
-/** One line per failure kind; the SDK's message is kept only where it cannot hold a secret. */
-function awsError(error: unknown, what: string, timeoutMs: number): LayerAuditError {
+/**
+ * One line per failure kind; the SDK's message is kept only where it cannot hold a secret. `attempts`:
+ * how many calls were made before giving up (for the timeout line).
+ */
+export function awsError(error: unknown, what: string, options: AwsOptions, attempts = ATTEMPTS): LayerAuditError {
   if (error instanceof LayerAuditError) return error
   const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}; code?: string}
   const name = e.name ?? ''
@@ -141,9 +150,11 @@ function awsError(error: unknown, what: string, timeoutMs: number): LayerAuditEr
     return say('no AWS credentials found (environment, --profile / AWS_PROFILE, SSO or instance role)')
   }
   if (/Region is missing/i.test(e.message ?? '')) return say('no AWS region: give --region, an ARN, or set AWS_REGION')
-  if (name === 'TooManyRequestsException' || status === 429) return say('throttled by Lambda (TooManyRequestsException) after retries')
+  if (name === 'TooManyRequestsException' || name === 'ThrottlingException' || status === 429) {
+    return say(`throttled by Lambda (${name || 'HTTP 429'}) after retries`)
+  }
   if (name === 'TimeoutError') {
-    return say(`the Lambda API did not answer within ${Math.round(timeoutMs / 1000)} s (${ATTEMPTS} attempts)`, 'NETWORK')
+    return say(`the Lambda API did not answer within ${Math.round(apiTimeout(options) / 1000)} s (${attempts} attempts)`, 'NETWORK')
   }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET') {
     return say(`cannot reach the Lambda API (${e.code})`, 'NETWORK')
