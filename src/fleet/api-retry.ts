@@ -4,6 +4,7 @@
  * calls in flight spread out instead of retrying in step, and every attempt takes a token of the
  * operation's bucket, so retries count against the rate too.
  */
+import {ATTEMPTS} from '../lambda/aws.js'
 import {realClock, type Clock, type TokenBucket} from './token-bucket.js'
 
 export interface RetryPolicy {
@@ -14,9 +15,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {attempts: 8, baseMs: 100, capMs: 10_000}
-
-/** Timeouts, dropped connections and 5xx: the SDK's own standard strategy gives those 3 attempts too. */
-export const TRANSIENT_ATTEMPTS = 3
 
 /** A Retry-After longer than this is a misbehaving endpoint, not advice to wait. */
 const MAX_RETRY_AFTER_MS = 60_000
@@ -33,7 +31,10 @@ export interface RetryContext {
   clock?: Clock
 }
 
-/** Runs `call` until it succeeds, throws a failure that is not worth retrying, or runs out of attempts. */
+/**
+ * Runs `call` until it succeeds, throws a failure that is not worth retrying, or runs out of attempts:
+ * the policy's for throttling, the SDK's usual ATTEMPTS for timeouts, dropped connections and 5xx.
+ */
 export async function withRetry<T>(context: RetryContext, call: () => Promise<T>): Promise<T> {
   const clock = context.clock ?? realClock
   for (let attempt = 1; ; attempt++) {
@@ -44,7 +45,7 @@ export async function withRetry<T>(context: RetryContext, call: () => Promise<T>
     } catch (error) {
       const kind = failureKind(error)
       if (kind === 'throttled') context.throttled()
-      const attempts = kind === 'throttled' ? context.policy.attempts : kind === 'transient' ? TRANSIENT_ATTEMPTS : 1
+      const attempts = kind === 'throttled' ? context.policy.attempts : kind === 'transient' ? ATTEMPTS : 1
       if (attempt >= attempts) throw error
       const delayMs = backoff(context.policy, attempt, retryAfterMs(error))
       if (kind === 'throttled') context.onThrottle?.(context.operation, attempt, delayMs)

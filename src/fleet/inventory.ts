@@ -10,7 +10,7 @@ import {globToRegExp} from '../audit/path-glob.js'
 import {AwsError, UsageError} from '../errors.js'
 import {awsError, makeClient, type AwsOptions} from '../lambda/aws.js'
 import {parseFunctionConfig, type FunctionConfig} from '../lambda/function-config.js'
-import {DEFAULT_RETRY, TRANSIENT_ATTEMPTS, withRetry, type RetryPolicy} from './api-retry.js'
+import {DEFAULT_RETRY, withRetry, type RetryPolicy} from './api-retry.js'
 import {TokenBucket} from './token-bucket.js'
 
 export interface FleetFunction {
@@ -77,7 +77,7 @@ export async function listFleet(options: InventoryOptions): Promise<Fleet> {
     const selected = [...listed.values()]
       .filter((fn) => matches(fn) && (options.select?.(fn.arn) ?? true))
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0))
-    await eachConcurrently(selected, options.concurrency ?? 8, (fn) => api.readFunction(fn))
+    await eachConcurrently(selected, Math.max(1, Math.floor(options.concurrency ?? 8) || 1), (fn) => api.readFunction(fn))
     return {functions: selected.filter((fn) => tagsMatch(fn, options.tags ?? [])), stats: api.stats}
   } finally {
     api.destroy()
@@ -107,7 +107,7 @@ class FleetApi {
     do {
       const request = {MaxItems: PAGE_SIZE, ...(marker ? {Marker: marker} : {})}
       const page = await this.#call(region, 'ListFunctions', (client) => client.send(new ListFunctionsCommand(request))).catch((error: unknown) => {
-        throw awsError(error, what, this.#options, TRANSIENT_ATTEMPTS)
+        throw awsError(error, what, this.#options)
       })
       for (const configuration of page.Functions ?? []) functions.push(listedFunction(configuration, region, what))
       marker = page.NextMarker || undefined
@@ -124,7 +124,7 @@ class FleetApi {
       // Without lambda:ListTags, GetFunction answers the rest and says why the tags are missing.
       if (out.TagsError && this.#options.tags?.length) fn.error = `GetFunction: tags not readable (${out.TagsError.ErrorCode ?? 'TagsError'}): --tag cannot tell`
     } catch (error) {
-      fn.error = `GetFunction: ${awsError(error, fn.arn, this.#options, TRANSIENT_ATTEMPTS).message}`
+      fn.error = `GetFunction: ${awsError(error, fn.arn, this.#options).message}`
     }
   }
 
@@ -180,5 +180,5 @@ async function eachConcurrently<T>(items: T[], concurrency: number, work: (item:
   const lane = async () => {
     while (next < items.length) await work(items[next++])
   }
-  await Promise.all(Array.from({length: Math.max(1, Math.min(concurrency, items.length))}, lane))
+  await Promise.all(Array.from({length: Math.min(concurrency, items.length)}, lane))
 }

@@ -19,7 +19,7 @@ export interface AwsOptions {
   timeoutMs?: number
 }
 
-/** The SDK's attempts per call, throttling and transient failures alike. */
+/** Attempts per call: the SDK's for throttling and transient failures alike, the fleet's for transient ones. */
 export const ATTEMPTS = 3
 
 /** An endpoint that accepts and never answers must not hang the gate: each call gives up after this. */
@@ -128,11 +128,8 @@ export function makeClient(options: AwsOptions, region: string | undefined, maxA
   })
 }
 
-/**
- * One line per failure kind; the SDK's message is kept only where it cannot hold a secret. `attempts`:
- * how many calls were made before giving up (for the timeout line).
- */
-export function awsError(error: unknown, what: string, options: AwsOptions, attempts = ATTEMPTS): LayerAuditError {
+/** One line per failure kind; the SDK's message is kept only where it cannot hold a secret. */
+export function awsError(error: unknown, what: string, options: AwsOptions): LayerAuditError {
   if (error instanceof LayerAuditError) return error
   const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}; code?: string}
   const name = e.name ?? ''
@@ -154,7 +151,7 @@ export function awsError(error: unknown, what: string, options: AwsOptions, atte
     return say(`throttled by Lambda (${name || 'HTTP 429'}) after retries`)
   }
   if (name === 'TimeoutError') {
-    return say(`the Lambda API did not answer within ${Math.round(apiTimeout(options) / 1000)} s (${attempts} attempts)`, 'NETWORK')
+    return say(`the Lambda API did not answer within ${Math.round(apiTimeout(options) / 1000)} s (${ATTEMPTS} attempts)`, 'NETWORK')
   }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET') {
     return say(`cannot reach the Lambda API (${e.code})`, 'NETWORK')
