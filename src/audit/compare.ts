@@ -5,6 +5,7 @@
 import type {ContentHook, FileNode, LayerContents} from '../fs/entry.js'
 import type {ContentHookSpec} from '../fs/hook-spec.js'
 import {flatten} from '../fs/flatten.js'
+import type {LayerCache} from '../fs/layer-cache.js'
 import {readLayers} from '../fs/read-layers.js'
 import type {FileTree} from '../fs/tree.js'
 import type {Image} from '../image/model.js'
@@ -37,6 +38,8 @@ export interface CompareOptions {
   sha256?: boolean
   /** Restrict to these rule ids (default: all compare rules). Rules left out are neither run nor listed as not applicable. */
   rules?: readonly string[]
+  /** Layers already read (by this image or another sharing them, this run or an earlier one) come from here (readLayers' `cache`). */
+  layerCache?: LayerCache
 }
 
 export interface CompareResult {
@@ -63,6 +66,7 @@ export async function compareImage(options: CompareOptions): Promise<CompareResu
     hooks: options.extraHooks,
     hookSpecs: [capture.spec(), ...(options.extraHookSpecs ?? [])],
     concurrency: options.concurrency,
+    cache: options.layerCache,
   })
   const tree = flatten(layers)
   const {kind, reason} = detectImageKind(image, tree, options.kind ?? 'auto')

@@ -15,6 +15,8 @@ import type {ContentHook, ContentSink, LayerEntry} from '../fs/entry.js'
 import type {ContentHookSpec, LayerHook} from '../fs/hook-spec.js'
 import type {LayerInfo} from '../image/model.js'
 import type {FileFacts} from '../rules/compare/context.js'
+import {captureCache} from './capture-cache.js'
+import {CaptureSelector, WANT_HASH, WANT_HEAD} from './capture-selector.js'
 
 export const DEFAULT_HEAD_BYTES = 4096
 /** The module layer workers import for the capture's per-layer hook (ContentCapture.spec). */
@@ -70,15 +72,11 @@ export class ContentCapture {
   /** What this capture's own hook captured, by layer, not yet filed in `facts`. */
   private readonly captured = new Map<number, {paths: string[]; facts: FileFacts[]}>()
   private readonly headBytes: number
-  /** headDirs and executablesUnder with their trailing slash: tested per file, so no string is built per file. */
-  private readonly headDirPrefixes: string[]
-  private readonly executablePrefix?: string
-  private executableHeads = 0
+  private readonly selector: CaptureSelector
 
   constructor(private readonly plan: CapturePlan) {
     this.headBytes = plan.headBytes ?? DEFAULT_HEAD_BYTES
-    this.headDirPrefixes = plan.headDirs.map(withSlash)
-    if (plan.executablesUnder) this.executablePrefix = withSlash(plan.executablesUnder)
+    this.selector = new CaptureSelector(plan, this.stats)
   }
 
   /** The ContentHook to hand to readLayers. */
@@ -91,7 +89,13 @@ export class ContentCapture {
 
   /** For readLayers: each layer captured on its own (in a worker or not), merged into this capture. */
   spec(): ContentHookSpec<CapturePlan, CaptureLayerResult> {
-    return {module: CAPTURE_HOOK_MODULE, factory: createLayerHook, options: this.plan, onResult: (layer, result) => this.merge(layer.index, result)}
+    return {
+      module: CAPTURE_HOOK_MODULE,
+      factory: createLayerHook,
+      options: this.plan,
+      onResult: (layer, result) => this.merge(layer.index, result),
+      cache: captureCache(this.plan),
+    }
   }
 
   /** Files one layer's facts (from `createLayerHook`) under that layer and adds its counters. */
@@ -130,9 +134,10 @@ export class ContentCapture {
   }
 
   private sinkFor(entry: LayerEntry, layer: LayerInfo): ContentSink | undefined {
-    const hash = this.wantsHash(entry)
-    const head = this.wantsHead(entry)
-    if (!hash && !head) return undefined
+    const wanted = this.selector.select(entry)
+    if (wanted === 0) return undefined
+    const hash = (wanted & WANT_HASH) !== 0
+    const head = (wanted & WANT_HEAD) !== 0
     const facts: FileFacts = {size: entry.size}
     let captured = this.captured.get(layer.index)
     if (!captured) this.captured.set(layer.index, (captured = {paths: [], facts: []}))
@@ -144,34 +149,6 @@ export class ContentCapture {
       this.stats.hashedBytes += entry.size
     }
     return new FactsSink(facts, hash, hash && this.plan.sha256 === true, head ? this.headBytes : 0)
-  }
-
-  private wantsHash(entry: LayerEntry): boolean {
-    const {path} = entry
-    const under = this.plan.hashUnder
-    if (under !== undefined) {
-      let inside = false
-      for (let i = 0; i < under.length && !inside; i++) inside = path.startsWith(under[i])
-      if (!inside) return false
-    }
-    return this.plan.hash.get(path) === entry.size
-  }
-
-  private wantsHead(entry: LayerEntry): boolean {
-    const {path} = entry
-    if (this.plan.heads.has(path)) return true
-    for (const prefix of this.headDirPrefixes) {
-      if (path.startsWith(prefix) && path.length > prefix.length && path.indexOf('/', prefix.length) === -1) return true
-    }
-    const under = this.executablePrefix
-    if (under && (entry.mode & 0o111) !== 0 && path.startsWith(under)) {
-      if (this.executableHeads < (this.plan.maxExecutableHeads ?? 256)) {
-        this.executableHeads++
-        return true
-      }
-      this.stats.headsSkipped++
-    }
-    return false
   }
 }
 
@@ -229,8 +206,4 @@ export function hashRoots(paths: Iterable<string>, max = 8): string[] | undefine
   const sorted = [...roots].sort()
   const outer = sorted.filter((root, i) => !sorted.slice(0, i).some((other) => root.startsWith(other)))
   return outer.length > max || outer.includes('/') ? undefined : outer
-}
-
-function withSlash(dir: string): string {
-  return dir.endsWith('/') ? dir : dir + '/'
 }

@@ -14,6 +14,7 @@ import type {KindOption} from './image-kind.js'
 import {mergeFindings} from './merge-findings.js'
 import type {FunctionSummary, Report} from './report.js'
 import {createSecretScan, scanFindings, scanImage, scanStats} from './scan.js'
+import type {LayerCache} from '../fs/layer-cache.js'
 import {warmLayerWorkers, WORKER_MIN_BYTES} from '../fs/read-layers.js'
 import {withFingerprints} from '../report/fingerprint.js'
 import {SCAN_HOOK_MODULE} from '../secrets/content-scanner.js'
@@ -35,6 +36,8 @@ export interface AuditCommonOptions {
   dockerfile?: string
   cwd?: string
   maxFileBytes?: number
+  /** Shared per-layer results (a fleet passes one LayerCache to every function's audit); default: none, every layer read. */
+  layerCache?: LayerCache
 }
 
 export interface CompareRunOptions extends AuditCommonOptions {
@@ -84,6 +87,7 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
         functionConfig: resolved?.config,
         kind: options.kind,
         concurrency: options.open?.concurrency,
+        layerCache: options.layerCache,
       }, options.maxFileBytes)
       return finish({
         command: 'compare',
@@ -118,6 +122,7 @@ export async function runLint(options: LintRunOptions): Promise<Report> {
       kind: options.kind,
       concurrency: options.open?.concurrency,
       rules: imageOnlyRules.map((rule) => rule.meta.id),
+      layerCache: options.layerCache,
     }, options.maxFileBytes)
     const fn = settingsSummary(options.function)
     return finish({
@@ -141,7 +146,7 @@ export async function runScan(options: ScanRunOptions): Promise<Report> {
   const {config, baseline, dockerfile} = await loadGateInputs(options)
   const image = await openImage(options.image, options.open ?? {})
   try {
-    const {findings, stats, layers} = await scanImage(image, {maxFileBytes: options.maxFileBytes, concurrency: options.open?.concurrency})
+    const {findings, stats, layers} = await scanImage(image, {maxFileBytes: options.maxFileBytes, concurrency: options.open?.concurrency, layerCache: options.layerCache})
     return finish({command: 'scan', image: summarizeImage(image, layers), findings, notApplicable: [], stats: {...stats}}, config, baseline, dockerfile && {image, dockerfile})
   } finally {
     await image.close()

@@ -13,6 +13,7 @@
 import type {ContentHook, LayerContents} from '../fs/entry.js'
 import type {ContentHookSpec} from '../fs/hook-spec.js'
 import {flatten} from '../fs/flatten.js'
+import type {LayerCache} from '../fs/layer-cache.js'
 import {readLayers} from '../fs/read-layers.js'
 import type {FileTree} from '../fs/tree.js'
 import type {Image} from '../image/model.js'
@@ -81,6 +82,8 @@ export interface ScanImageOptions extends SecretScanOptions {
   /** Other hooks riding the same pass, as specs. */
   hookSpecs?: ContentHookSpec[]
   concurrency?: number
+  /** readLayers' `cache`: layers read before come from it. */
+  layerCache?: LayerCache
 }
 
 export interface ScanImageResult {
@@ -97,6 +100,7 @@ export async function scanImage(image: Image, options: ScanImageOptions = {}): P
     hooks: options.hooks,
     hookSpecs: [scan.spec, ...(options.hookSpecs ?? [])],
     concurrency: options.concurrency,
+    cache: options.layerCache,
   })
   const tree = flatten(layers)
   const findings = await scanFindings(image, layers, tree, scan)

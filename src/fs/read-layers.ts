@@ -11,9 +11,10 @@ import type {Readable} from 'node:stream'
 import type {Image, LayerInfo, LayerProgressCallback} from '../image/model.js'
 import type {ContentHook, LayerContents} from './entry.js'
 import {layerHooks, type ContentHookSpec} from './hook-spec.js'
+import {LayerCache, type LayerPass, type LayerPassReader} from './layer-cache.js'
 import {LayerReader} from './layer-reader.js'
 import {pushStream} from './push-stream.js'
-import {layerMeters} from './read-progress.js'
+import {layerMeters, type LayerMeter} from './read-progress.js'
 import {LayerWorkerPool, layerWorkerAvailable, startSpareLayerWorkers, type LayerJob} from './worker/pool.js'
 
 export interface ReadLayersOptions {
@@ -33,6 +34,11 @@ export interface ReadLayersOptions {
   onLayerDone?: (contents: LayerContents) => void
   /** Bytes of each blob read so far (default: the image's, from OpenOptions.onProgress). */
   onProgress?: LayerProgressCallback
+  /**
+   * Layers whose blob digest is known and whose every hook spec is cacheable come from here when it has
+   * them (no blob opened) and are stored in it once read. Closure hooks make every layer uncacheable.
+   */
+  cache?: LayerCache
 }
 
 export const WORKER_MIN_BYTES = 32 * 1024 * 1024
@@ -112,29 +118,28 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
   const meters = layerMeters(image, options.onProgress ?? image.onProgress)
 
   const readOne = async (layer: LayerInfo, position: number, isFailed: () => boolean): Promise<void> => {
-    const blob = await image.openLayer(layer)
-    if (isFailed()) {
-      blob.destroy()
-      return
+    const meter = meters?.get(layer)
+    const readBlob: LayerPassReader = async (specOptions) => {
+      const blob = await image.openLayer(layer)
+      if (isFailed()) {
+        blob.destroy()
+        throw new Error('cancelled') // another layer failed first: its error is the one reported
+      }
+      open.add(blob)
+      try {
+        const specHooks = layerHooks(specs, layer, specOptions)
+        const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
+        // A second 'data' listener, added after pushStream's: the reader has the chunk by the time it is counted.
+        const reading = pushStream(blob, new LayerReader(layer, hooks, image.reference))
+        if (meter) blob.on('data', (chunk: Buffer) => meter.add(chunk.length))
+        return {read: await reading, results: specHooks.results()}
+      } finally {
+        open.delete(blob)
+      }
     }
-    open.add(blob)
-    try {
-      const specHooks = layerHooks(specs, layer)
-      const hooks = [...(options.hooks ?? []), ...specHooks.hooks]
-      const meter = meters?.get(layer)
-      // A second 'data' listener, added after pushStream's: the reader has the chunk by the time it is counted.
-      const reading = pushStream(blob, new LayerReader(layer, hooks, image.reference))
-      if (meter) blob.on('data', (chunk: Buffer) => meter.add(chunk.length))
-      const read = await reading
-      const contents: LayerContents = {layer, ...read}
-      results[position] = contents
-      specHooks.results().forEach((result, i) => specs[i].onResult(layer, result))
-      meter?.done()
-      options.onLayerDone?.(contents)
-    } finally {
-      open.delete(blob)
-    }
+    finishLayer(layer, position, await passOf(layer, specs, options, readBlob))
   }
+  const finishLayer = layerFinisher(specs, options, results, meters)
 
   await forEachLayer(image, concurrency, readOne, () => {
     for (const blob of open) blob.destroy()
@@ -144,35 +149,64 @@ async function readInProcess(image: Image, options: ReadLayersOptions, concurren
 
 async function readInWorkers(image: Image, options: ReadLayersOptions, concurrency: number): Promise<LayerContents[]> {
   const specs = options.hookSpecs ?? []
-  const messages = specs.map((s) => ({module: s.module, options: s.options}))
   const results: LayerContents[] = new Array(image.layers.length)
   const running = new Set<LayerJob>()
-  const pool = new LayerWorkerPool(concurrency)
+  // Started at the first layer the cache does not have: a fully cached image starts no worker.
+  let pool: LayerWorkerPool | undefined
   const meters = layerMeters(image, options.onProgress ?? image.onProgress)
 
-  const readOne = async (layer: LayerInfo, position: number): Promise<void> => {
+  const readOne = async (layer: LayerInfo, position: number, isFailed: () => boolean): Promise<void> => {
     const meter = meters?.get(layer)
-    // Counted as the worker acknowledges bytes it has inflated and walked: the work done, not the bytes sent.
-    const job = pool.start(image, layer, messages, meter && ((bytes) => meter.add(bytes)))
-    running.add(job)
-    try {
-      const {hookResults, ...read} = await job.result
-      const contents: LayerContents = {layer, ...read}
-      results[position] = contents
-      hookResults.forEach((result, i) => specs[i].onResult(layer, result))
-      meter?.done()
-      options.onLayerDone?.(contents)
-    } finally {
-      running.delete(job)
+    const readBlob: LayerPassReader = async (specOptions) => {
+      // A cache lookup came first: another layer may have failed meanwhile, and its error is the one reported.
+      if (isFailed()) throw new Error('cancelled')
+      // Options a cache widened for this layer only are sent whole, not kept by the worker for later jobs.
+      const messages = specs.map((s, i) => ({module: s.module, options: specOptions[i], ...(specOptions[i] === s.options ? {} : {once: true})}))
+      // Counted as the worker acknowledges bytes it has inflated and walked: the work done, not the bytes sent.
+      const job = (pool ??= new LayerWorkerPool(concurrency)).start(image, layer, messages, meter && ((bytes) => meter.add(bytes)))
+      running.add(job)
+      try {
+        const {hookResults, ...read} = await job.result
+        return {read, results: hookResults}
+      } finally {
+        running.delete(job)
+      }
     }
+    finishLayer(layer, position, await passOf(layer, specs, options, readBlob))
   }
+  const finishLayer = layerFinisher(specs, options, results, meters)
 
   try {
     await forEachLayer(image, concurrency, readOne, () => {
       for (const job of running) job.cancel()
     })
   } finally {
-    await pool.close()
+    await pool?.close()
   }
   return results
+}
+
+/** One layer's pass: through the cache when there is one (closure hooks ride along uncached), else read. */
+async function passOf(layer: LayerInfo, specs: readonly ContentHookSpec[], options: ReadLayersOptions, readBlob: LayerPassReader): Promise<LayerPass & {fromCache: boolean}> {
+  if (options.cache) return options.cache.read(layer, specs, readBlob, (options.hooks?.length ?? 0) === 0)
+  return {...(await readBlob(specs.map((spec) => spec.options))), fromCache: false}
+}
+
+/** Files a layer's pass: its contents in layer order, each spec's result, the progress line, onLayerDone. */
+function layerFinisher(
+  specs: readonly ContentHookSpec[],
+  options: ReadLayersOptions,
+  results: LayerContents[],
+  meters: Map<LayerInfo, LayerMeter> | undefined,
+): (layer: LayerInfo, position: number, pass: LayerPass & {fromCache: boolean}) => void {
+  return (layer, position, {read, results: hookResults, fromCache}) => {
+    const contents: LayerContents = {layer, ...read}
+    results[position] = contents
+    hookResults.forEach((result, i) => specs[i].onResult(layer, result))
+    const meter = meters?.get(layer)
+    // A cached layer counts as read whole: the line shows the image done, not stuck at 0.
+    if (fromCache) meter?.add(read.compressedSize)
+    meter?.done()
+    options.onLayerDone?.(contents)
+  }
 }

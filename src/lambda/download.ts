@@ -11,11 +11,12 @@ import {createReadStream, createWriteStream} from 'node:fs'
 import {mkdir, mkdtemp, rename, rm, stat} from 'node:fs/promises'
 import http, {type IncomingMessage} from 'node:http'
 import https from 'node:https'
-import {homedir, tmpdir} from 'node:os'
+import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {Transform, type TransformCallback} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {AwsError, DigestMismatchError, LayerAuditError} from '../errors.js'
+import {userCacheDir} from '../io/cache-dir.js'
 import {quoteInput} from '../io/input-text.js'
 import type {PresignedUrl} from './function-config.js'
 
@@ -47,8 +48,7 @@ export interface ExpectedZip {
 const READ_CHUNK = 1024 * 1024
 
 export function zipCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache')
-  return join(base, 'layer-audit', 'zips')
+  return userCacheDir('zips', env)
 }
 
 /** Fetches (or finds in the cache) the zip behind a presigned URL; `what` names it in errors (an ARN). */

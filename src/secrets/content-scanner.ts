@@ -13,6 +13,7 @@ import {isBinary, SNIFF_BYTES} from './binary.js'
 import {credentialFileKind, credentialValues, type CredentialFileKind} from './credential-files.js'
 import type {ContentScanResult, ContentScanStats, CredentialFileHit, SecretHit} from './hits.js'
 import {fingerprint, redact} from './redact.js'
+import {scanCache} from './scan-cache.js'
 import {WindowMatcher} from './window-matcher.js'
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024
@@ -58,7 +59,13 @@ export class ContentScanner {
    * `createLayerHook`), its result merged here. Hits are keyed by layer, so merging is a union.
    */
   spec(): ContentHookSpec<ContentScannerOptions, ContentScanResult> {
-    return {module: SCAN_HOOK_MODULE, factory: createLayerHook, options: {maxFileBytes: this.maxFileBytes}, onResult: (_layer, result) => this.merge(result)}
+    return {
+      module: SCAN_HOOK_MODULE,
+      factory: createLayerHook,
+      options: {maxFileBytes: this.maxFileBytes},
+      onResult: (_layer, result) => this.merge(result),
+      cache: scanCache(this.maxFileBytes),
+    }
   }
 
   /** Adds another scanner's result (one layer's) to this one. */

@@ -115,8 +115,8 @@ class LayerWorkerHandle {
   }
 
   /** The spec as this worker needs it: options it already holds are named by their key only. */
-  private jobSpec({module, options}: HookSpecMessage): JobSpec {
-    if (typeof options !== 'object' || options === null) return {module, options}
+  private jobSpec({module, options, once}: HookSpecMessage): JobSpec {
+    if (once || typeof options !== 'object' || options === null) return {module, options}
     let key = optionKeys.get(options)
     if (key === undefined) optionKeys.set(options, (key = nextOptionKey++))
     if (this.optionsSent.has(key)) return {module, key}

@@ -1,0 +1,23 @@
+/**
+ * How a layer's secret scan is kept in the layer cache. A layer's hits depend on its bytes and the
+ * bytes read per file only, so maxFileBytes is the key; a stored result takes the layer index of the
+ * image that loads it (the same layer sits at different positions in different images).
+ */
+import type {HookResultCache} from '../fs/hook-spec.js'
+import type {ContentScanResult} from './hits.js'
+
+export function scanCache<O>(maxFileBytes: number): HookResultCache<O, ContentScanResult> {
+  return {
+    key: `scan max-file-bytes=${maxFileBytes}`,
+    encode: (result) => result,
+    decode: (stored, layer) => {
+      const {secrets, credentialFiles, stats} = stored as ContentScanResult
+      if (!Array.isArray(secrets) || !Array.isArray(credentialFiles) || typeof stats?.filesScanned !== 'number') throw new Error('scan cache: not a stored scan')
+      return {
+        secrets: secrets.map((hit) => ({...hit, layer: layer.index})),
+        credentialFiles: credentialFiles.map((hit) => ({...hit, layer: layer.index})),
+        stats: {...stats},
+      }
+    },
+  }
+}
