@@ -11,7 +11,7 @@
  * "layer-audit.<command>.<rule id>".
  * No timestamps or durations, so the output is reproducible.
  */
-import {atOrAbove} from '../audit/gate.js'
+import {atOrAbove, type FailOn} from '../audit/gate.js'
 import type {Report} from '../audit/report.js'
 import type {Finding, RuleMeta} from '../rules/types.js'
 import {groupByRule, messageText, originText, prepare} from './prepared.js'
@@ -51,12 +51,83 @@ function details(finding: Finding, rule: RuleMeta | undefined): string {
   return lines.join('\n')
 }
 
-interface Suite {
+export interface Suite {
   name: string
   tests: number
   failures: number
   skipped: number
+  /** <property> entries of the suite (name → value), before its testcases. */
+  properties?: Record<string, string>
   cases: string[]
+}
+
+/**
+ * One rule's testcases (see the header): a case per finding, a skipped case when the rule did not apply,
+ * or one passing "no findings" case. `classname` is the testcases' classname, unescaped.
+ */
+export function ruleSuite(
+  rule: RuleMeta,
+  findings: {active: readonly Finding[]; suppressed: readonly Finding[]; notApplicable?: string},
+  failOn: FailOn,
+  classname: string,
+): Suite {
+  const suite: Suite = {name: rule.id, tests: 0, failures: 0, skipped: 0, cases: []}
+  const open = (name: string) => `    <testcase classname="${xml(classname)}" name="${xml(name)}" time="0"`
+  const named = stableNames([...findings.active, ...findings.suppressed], rule.id)
+  for (const finding of findings.active) {
+    suite.tests++
+    const name = named.get(finding)!
+    if (atOrAbove(finding.severity, failOn)) {
+      suite.failures++
+      suite.cases.push(
+        `${open(name)}>\n      <failure message="${xml(finding.message)}" type="${finding.severity}">${xmlText(details(finding, rule))}</failure>\n    </testcase>`,
+      )
+    } else {
+      suite.cases.push(`${open(name)}>\n      <system-out>${xmlText(details(finding, rule))}</system-out>\n    </testcase>`)
+    }
+  }
+  for (const finding of findings.suppressed) {
+    suite.tests++
+    suite.skipped++
+    const reason = `suppressed: ${finding.suppressed?.reason ?? ''}`
+    suite.cases.push(`${open(named.get(finding)!)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
+  }
+  const reason = findings.notApplicable
+  if (reason !== undefined) {
+    suite.tests++
+    suite.skipped++
+    suite.cases.push(`${open(`${rule.id}: not applicable`)}>\n      <skipped message="${xml(`not applicable: ${reason}`)}"/>\n    </testcase>`)
+  }
+  if (suite.tests === 0) {
+    suite.tests = 1
+    suite.cases.push(`${open(`${rule.id}: no findings`)}/>`)
+  }
+  return suite
+}
+
+/** The XML document: <testsuites> named `name`, with the totals, around the suites. */
+export function junitDocument(name: string, suites: readonly Suite[]): string {
+  const total = suites.reduce(
+    (sum, suite) => ({tests: sum.tests + suite.tests, failures: sum.failures + suite.failures, skipped: sum.skipped + suite.skipped}),
+    {tests: 0, failures: 0, skipped: 0},
+  )
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xml(name)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}" time="0">`,
+  ]
+  for (const suite of suites) {
+    const properties = Object.entries(suite.properties ?? {})
+    out.push(
+      `  <testsuite name="${xml(suite.name)}" tests="${suite.tests}" failures="${suite.failures}" errors="0" skipped="${suite.skipped}" time="0">`,
+      ...(properties.length > 0
+        ? ['    <properties>', ...properties.map(([key, value]) => `      <property name="${xml(key)}" value="${xml(value)}"/>`), '    </properties>']
+        : []),
+      ...suite.cases,
+      '  </testsuite>',
+    )
+  }
+  out.push('</testsuites>')
+  return `${out.join('\n')}\n`
 }
 
 export function renderJunit(report: Report, options: RenderOptions = {}): string {
@@ -65,61 +136,15 @@ export function renderJunit(report: Report, options: RenderOptions = {}): string
   const active = groupByRule(prepared.active)
   const suppressed = groupByRule(prepared.suppressed)
   const notApplicable = new Map(prepared.notApplicable.map((n) => [n.rule, n.reason]))
-  const suites: Suite[] = []
-
-  for (const rule of prepared.rules) {
-    const classname = xml(`${TOOL_NAME}.${command}.${rule.id}`)
-    const suite: Suite = {name: rule.id, tests: 0, failures: 0, skipped: 0, cases: []}
-    const open = (name: string) => `    <testcase classname="${classname}" name="${xml(name)}" time="0"`
-    const named = stableNames([...(active.get(rule.id) ?? []), ...(suppressed.get(rule.id) ?? [])], rule.id)
-    for (const finding of active.get(rule.id) ?? []) {
-      suite.tests++
-      const name = named.get(finding)!
-      if (atOrAbove(finding.severity, prepared.failOn)) {
-        suite.failures++
-        suite.cases.push(
-          `${open(name)}>\n      <failure message="${xml(finding.message)}" type="${finding.severity}">${xmlText(details(finding, rule))}</failure>\n    </testcase>`,
-        )
-      } else {
-        suite.cases.push(`${open(name)}>\n      <system-out>${xmlText(details(finding, rule))}</system-out>\n    </testcase>`)
-      }
-    }
-    for (const finding of suppressed.get(rule.id) ?? []) {
-      suite.tests++
-      suite.skipped++
-      const reason = `suppressed: ${finding.suppressed?.reason ?? ''}`
-      suite.cases.push(`${open(named.get(finding)!)}>\n      <skipped message="${xml(reason)}"/>\n    </testcase>`)
-    }
-    const reason = notApplicable.get(rule.id)
-    if (reason !== undefined) {
-      suite.tests++
-      suite.skipped++
-      suite.cases.push(`${open(`${rule.id}: not applicable`)}>\n      <skipped message="${xml(`not applicable: ${reason}`)}"/>\n    </testcase>`)
-    }
-    if (suite.tests === 0) {
-      suite.tests = 1
-      suite.cases.push(`${open(`${rule.id}: no findings`)}/>`)
-    }
-    suites.push(suite)
-  }
-
-  const total = suites.reduce(
-    (sum, suite) => ({tests: sum.tests + suite.tests, failures: sum.failures + suite.failures, skipped: sum.skipped + suite.skipped}),
-    {tests: 0, failures: 0, skipped: 0},
+  const suites = prepared.rules.map((rule) =>
+    ruleSuite(
+      rule,
+      {active: active.get(rule.id) ?? [], suppressed: suppressed.get(rule.id) ?? [], notApplicable: notApplicable.get(rule.id)},
+      prepared.failOn,
+      `${TOOL_NAME}.${command}.${rule.id}`,
+    ),
   )
-  const out = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(`${TOOL_NAME} ${command} ${prepared.report.image.reference}`)}" tests="${total.tests}" failures="${total.failures}" errors="0" skipped="${total.skipped}" time="0">`,
-  ]
-  for (const suite of suites) {
-    out.push(
-      `  <testsuite name="${xml(suite.name)}" tests="${suite.tests}" failures="${suite.failures}" errors="0" skipped="${suite.skipped}" time="0">`,
-      ...suite.cases,
-      '  </testsuite>',
-    )
-  }
-  out.push('</testsuites>')
-  return `${out.join('\n')}\n`
+  return junitDocument(`${TOOL_NAME} ${command} ${prepared.report.image.reference}`, suites)
 }
 
 /** A name per finding that a rebuild keeps (see the header); test-report UIs track tests by name. */

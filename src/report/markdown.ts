@@ -6,19 +6,19 @@
  * stay under comment size limits.
  */
 import type {Report} from '../audit/report.js'
-import type {Finding, Severity} from '../rules/types.js'
+import type {Finding, RuleMeta, Severity} from '../rules/types.js'
 import {displayText} from './escape.js'
-import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText, type PreparedReport} from './prepared.js'
+import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsPath, ruleDocsUri} from './tool-info.js'
 
 /** Text safe inside a table cell: no line breaks, no column breaks, no HTML. */
-function cell(text: string): string {
+export function cell(text: string): string {
   return displayText(text).replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
 }
 
 /** Rule text with `code spans` kept as they are (escaping inside one would show "&lt;"); the rest made safe. */
-function prose(text: string): string {
+export function prose(text: string): string {
   return text
     .split(/(`[^`\n]*`)/)
     .map((part, i) => (i % 2 === 1 ? part : cell(part)))
@@ -26,7 +26,7 @@ function prose(text: string): string {
 }
 
 /** An inline code span that survives backticks and pipes in the text. */
-function code(text: string): string {
+export function code(text: string): string {
   const clean = cell(text).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
   const fence = clean.includes('`') ? '``' : '`'
   return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`
@@ -37,7 +37,12 @@ function code(text: string): string {
  * finding, then the rule's fix once. Lists, not tables: a table row as wide as its longest message does
  * not fit a pull-request comment.
  */
-function findingsByRule(findings: readonly Finding[], prepared: PreparedReport, options: RenderOptions, homepage: string | undefined): string[] {
+export function findingsByRule(
+  findings: readonly Finding[],
+  ruleById: ReadonlyMap<string, RuleMeta>,
+  options: RenderOptions,
+  homepage: string | undefined,
+): string[] {
   const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
   const groups = new Map<string, Finding[]>()
   for (const finding of findings) groups.set(finding.rule, [...(groups.get(finding.rule) ?? []), finding])
@@ -45,7 +50,7 @@ function findingsByRule(findings: readonly Finding[], prepared: PreparedReport, 
   let shown = 0
   for (const [ruleId, group] of groups) {
     if (shown >= limit) break
-    const rule = prepared.ruleById.get(ruleId)
+    const rule = ruleById.get(ruleId)
     const uri = ruleDocsUri(ruleId, homepage)
     const name = uri ? `[${code(ruleId)}](${uri})` : code(ruleId)
     const also = [...new Set(group.flatMap((finding) => finding.alsoRules ?? []))]
@@ -63,6 +68,9 @@ function findingsByRule(findings: readonly Finding[], prepared: PreparedReport, 
   if (findings.length > shown) lines.push('', `… and ${findings.length - shown} more (run with \`--verbose\` for all).`)
   return lines
 }
+
+/** Said once when rule ids are not links (no home page): where each rule's page is. */
+export const RULE_DOCS_NOTE = `Each rule is explained, with its fix, in \`${ruleDocsPath('<rule>')}\` of the ${TOOL_NAME} package.`
 
 export function renderMarkdown(report: Report, options: RenderOptions = {}): string {
   const prepared = prepare(report, options)
@@ -82,7 +90,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   for (const severity of ['error', 'warning'] as Severity[]) {
     const findings = prepared.active.filter((finding) => finding.severity === severity)
     if (findings.length === 0) continue
-    out.push('', `#### ${SEVERITY_HEADINGS[severity]} (${findings.length})`, ...findingsByRule(findings, prepared, options, homepage))
+    out.push('', `#### ${SEVERITY_HEADINGS[severity]} (${findings.length})`, ...findingsByRule(findings, prepared.ruleById, options, homepage))
   }
 
   const collapsed: [string, Finding[], 'finding' | 'reason'][] = [
@@ -92,7 +100,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   for (const [heading, findings, last] of collapsed) {
     if (findings.length === 0) continue
     out.push('', `<details><summary>${heading} (${findings.length})</summary>`)
-    if (last === 'finding') out.push(...findingsByRule(findings, prepared, options, homepage))
+    if (last === 'finding') out.push(...findingsByRule(findings, prepared.ruleById, options, homepage))
     else {
       out.push('')
       const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
@@ -111,7 +119,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   }
   // Without a home page the rule ids are not links: say once where their pages are rather than link a made-up site.
   if (!homepage && prepared.active.length + prepared.suppressed.length > 0) {
-    out.push('', `Each rule is explained, with its fix, in \`${ruleDocsPath('<rule>')}\` of the ${TOOL_NAME} package.`)
+    out.push('', RULE_DOCS_NOTE)
   }
   return `${out.join('\n')}\n`
 }

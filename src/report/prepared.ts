@@ -38,22 +38,35 @@ export function compareFindings(a: Finding, b: Finding): number {
   )
 }
 
-export function prepare(input: Report, options: RenderOptions = {}): PreparedReport {
-  const redacted = redactReport(input)
-  const report: Report = {...redacted, findings: withFingerprints(redacted.findings)}
-  const rules = [...(options.rules ?? rulesFor(report.command))]
+/**
+ * The rule list, plus a descriptor for any rule a finding or a not-applicable entry names that the list
+ * lacks: such a rule still needs one (SARIF ruleIndex, JUnit suite).
+ */
+export function withRuleStubs(
+  known: readonly RuleMeta[],
+  findings: readonly Finding[],
+  notApplicable: readonly NotApplicable[],
+  scope: RuleMeta['scope'],
+): {rules: RuleMeta[]; ruleById: Map<string, RuleMeta>} {
+  const rules = [...known]
   const ruleById = new Map(rules.map((rule) => [rule.id, rule]))
-  // A rule the list does not know still needs a descriptor (SARIF ruleIndex, JUnit suite).
   const named: [string, Severity][] = [
-    ...report.findings.map((finding): [string, Severity] => [finding.rule, finding.severity]),
-    ...(report.notApplicable ?? []).map((n): [string, Severity] => [n.rule, 'note']),
+    ...findings.map((finding): [string, Severity] => [finding.rule, finding.severity]),
+    ...notApplicable.map((n): [string, Severity] => [n.rule, 'note']),
   ]
   for (const [id, severity] of named) {
     if (ruleById.has(id)) continue
-    const stub: RuleMeta = {id, title: id, severity, why: '', fix: '', scope: report.command === 'scan' ? 'scan' : 'compare'}
+    const stub: RuleMeta = {id, title: id, severity, why: '', fix: '', scope}
     rules.push(stub)
     ruleById.set(stub.id, stub)
   }
+  return {rules, ruleById}
+}
+
+export function prepare(input: Report, options: RenderOptions = {}): PreparedReport {
+  const redacted = redactReport(input)
+  const report: Report = {...redacted, findings: withFingerprints(redacted.findings)}
+  const {rules, ruleById} = withRuleStubs(options.rules ?? rulesFor(report.command), report.findings, report.notApplicable ?? [], report.command === 'scan' ? 'scan' : 'compare')
   const order = new Map(rules.map((rule, index) => [rule.id, index]))
   const notApplicable = [...(report.notApplicable ?? [])].sort((a, b) => order.get(a.rule)! - order.get(b.rule)!)
   const sorted = [...report.findings].sort(compareFindings)

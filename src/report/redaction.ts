@@ -48,7 +48,12 @@ function scrub(value: unknown, sensitive: boolean): unknown {
   return value
 }
 
+/** A deep copy of any report-shaped value (a fleet report, a finding) that is safe to print in any format. */
+export function redactValue<T>(value: T): T {
+  return scrub(value, false) as T
+}
+
 /** A deep copy of the report that is safe to print in any format. */
 export function redactReport(report: Report): Report {
-  return scrub(report, false) as Report
+  return redactValue(report)
 }

@@ -31,6 +31,8 @@ export interface RenderOptions {
    * '' means there is none: no link is made (see tool-info.ts).
    */
   informationUri?: string
+  /** asff (fleet): CreatedAt/UpdatedAt, ISO 8601 (default: now). Given, the output is reproducible. */
+  generatedAt?: string
 }
 
 export interface Reporter {

@@ -108,44 +108,53 @@ function resultProperties(finding: Finding): Record<string, unknown> | undefined
   return Object.keys(properties).length > 0 ? properties : undefined
 }
 
-export function toSarif(report: Report, options: RenderOptions = {}): Record<string, unknown> {
-  const prepared = prepare(report, options)
+/** tool.driver: who made the run, and a descriptor for each of `rules` (results point at them by index). */
+export function sarifDriver(rules: readonly RuleMeta[], options: RenderOptions): Record<string, unknown> {
   const {version, homepage: defaultHomepage} = packageInfo()
   const homepage = options.informationUri ?? defaultHomepage
+  return {
+    name: TOOL_NAME,
+    version: options.toolVersion ?? version,
+    ...(homepage ? {informationUri: homepage} : {}),
+    rules: rules.map((rule) => ruleDescriptor(rule, homepage)),
+  }
+}
+
+/**
+ * One finding as a result: rule, level, message, its location in the image (`reference` names the image
+ * for a finding without a path), the stable fingerprint, and `suppressions` when it is suppressed.
+ */
+export function sarifResult(finding: Finding, ruleIndex: ReadonlyMap<string, number>, reference: string): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    ruleId: finding.rule,
+    ruleIndex: ruleIndex.get(finding.rule),
+    level: finding.severity,
+    message: {text: messageText(finding)},
+    locations: [resultLocation(finding, reference)],
+    partialFingerprints: {[FINGERPRINT_VERSION]: finding.fingerprint ?? fingerprintOf(finding)},
+  }
+  if (finding.suppressed) {
+    result.suppressions = [{kind: 'external', status: 'accepted', justification: finding.suppressed.reason}]
+    if (finding.suppressed.reason === BASELINE_REASON) result.baselineState = 'unchanged'
+  }
+  const properties = resultProperties(finding)
+  if (properties) result.properties = properties
+  return result
+}
+
+export function toSarif(report: Report, options: RenderOptions = {}): Record<string, unknown> {
+  const prepared = prepare(report, options)
   const ruleIndex = new Map(prepared.rules.map((rule, index) => [rule.id, index]))
   const reference = prepared.report.image.reference
 
-  const results = [...prepared.active, ...prepared.suppressed].map((finding) => {
-    const result: Record<string, unknown> = {
-      ruleId: finding.rule,
-      ruleIndex: ruleIndex.get(finding.rule),
-      level: finding.severity,
-      message: {text: messageText(finding)},
-      locations: [resultLocation(finding, reference)],
-      partialFingerprints: {[FINGERPRINT_VERSION]: finding.fingerprint ?? fingerprintOf(finding)},
-    }
-    if (finding.suppressed) {
-      result.suppressions = [{kind: 'external', status: 'accepted', justification: finding.suppressed.reason}]
-      if (finding.suppressed.reason === BASELINE_REASON) result.baselineState = 'unchanged'
-    }
-    const properties = resultProperties(finding)
-    if (properties) result.properties = properties
-    return result
-  })
+  const results = [...prepared.active, ...prepared.suppressed].map((finding) => sarifResult(finding, ruleIndex, reference))
 
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: TOOL_NAME,
-            version: options.toolVersion ?? version,
-            ...(homepage ? {informationUri: homepage} : {}),
-            rules: prepared.rules.map((rule) => ruleDescriptor(rule, homepage)),
-          },
-        },
+        tool: {driver: sarifDriver(prepared.rules, options)},
         automationDetails: {id: `${TOOL_NAME}/${prepared.report.command}/`},
         invocations: [
           {

@@ -20,15 +20,15 @@ import {fitColumns, wrapCell, type Column} from './table-layout.js'
 import {displayWidth, hangingWrap, valueLine, wrapWords} from './text-wrap.js'
 
 /** The finding column's content width when there is room: a readable measure, the same in every group. */
-const MESSAGE_MEASURE = 58
+export const MESSAGE_MEASURE = 58
 /** Narrower than this, a finding reads better as a list than squeezed into a column. */
-const MESSAGE_MIN = 30
+export const MESSAGE_MIN = 30
 /** A "from" column narrower than this wraps "image layer 2"; a longer origin wraps at its spaces. */
 const ORIGIN_MIN = 16
 /** Indent of a listed finding's text under its path. */
-const LIST_INDENT = '    '
+export const LIST_INDENT = '    '
 
-function paintSeverity(c: ChalkInstance, severity: Severity, label = severity.padEnd(8)): string {
+export function paintSeverity(c: ChalkInstance, severity: Severity, label = severity.padEnd(8)): string {
   return severity === 'error' ? c.red.bold(label) : severity === 'warning' ? c.yellow.bold(label) : c.cyan(label)
 }
 
@@ -44,13 +44,13 @@ function newTable(color: boolean, head: string[], widths: (number | null)[]): Ta
   })
 }
 
-function limited<T>(items: readonly T[], options: RenderOptions): {shown: readonly T[]; hidden: number} {
+export function limited<T>(items: readonly T[], options: RenderOptions): {shown: readonly T[]; hidden: number} {
   const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 10)
   return {shown: items.slice(0, limit), hidden: Math.max(0, items.length - limit)}
 }
 
 /** Rows of one table: drawn as a table, or — when some table of the report cannot fit the width — listed. */
-interface Rows {
+export interface Rows {
   columns: Column[]
   /** The rows as a list: each row's value on a line of its own, its prose wrapped under it. */
   list(width: number): string[]
@@ -64,6 +64,24 @@ function drawTable(rows: Rows, widths: readonly number[], color: boolean): strin
     table.push(columns.map((column, i) => (column.wrap === 'words' ? wrapCell(column.cells[row]!, widths[i]!) : column.cells[row]!)))
   }
   return table.toString()
+}
+
+/** What a terminal report takes from the options: colour or not, and the width to fit (none in a pipe). */
+export function terminalOf(options: RenderOptions): {color: boolean; c: ChalkInstance; width: number | undefined; dim: (line: string) => string} {
+  const color = Boolean(options.color)
+  const c = new Chalk({level: color ? 1 : 0})
+  const width = options.width !== undefined && options.width > 0 ? Math.floor(options.width) : undefined
+  return {color, c, width, dim: (line: string) => c.dim(line)}
+}
+
+/**
+ * One shape for the whole report: every table drawn when every one fits the width, else every one listed.
+ * Returns how to show each of `all`.
+ */
+export function shapeOf(all: readonly Rows[], width: number | undefined, color: boolean): (rows: Rows) => string[] {
+  const fitted = all.map((rows) => fitColumns(rows.columns, width))
+  const asTables = fitted.every((widths) => widths !== undefined)
+  return (rows) => (asTables ? [drawTable(rows, fitted[all.indexOf(rows)]!, color)] : rows.list(width!))
 }
 
 /** `group` decides the columns (the whole group, so they do not change with --verbose); `findings` are the rows shown. */
@@ -164,10 +182,7 @@ function prose(first: string, text: string, width: number | undefined, paint: (l
 
 export function renderTable(report: Report, options: RenderOptions = {}): string {
   const prepared = prepare(report, options)
-  const color = Boolean(options.color)
-  const c = new Chalk({level: color ? 1 : 0})
-  const width = options.width !== undefined && options.width > 0 ? Math.floor(options.width) : undefined
-  const dim = (line: string) => c.dim(line)
+  const {color, c, width, dim} = terminalOf(options)
 
   const groups = [...groupByRule(prepared.active)].map(([ruleId, findings]) => {
     const {shown, hidden} = limited(findings, options)
@@ -177,9 +192,7 @@ export function renderTable(report: Report, options: RenderOptions = {}): string
   const suppressedTable = prepared.suppressed.length > 0 ? suppressedRows(suppressed.shown, c) : undefined
   // One shape for the whole report: tables when every one fits the width, else every group listed.
   const all = [...groups.map((group) => group.rows), ...(suppressedTable ? [suppressedTable] : [])]
-  const fitted = all.map((rows) => fitColumns(rows.columns, width))
-  const asTables = fitted.every((widths) => widths !== undefined)
-  const show = (rows: Rows): string[] => (asTables ? [drawTable(rows, fitted[all.indexOf(rows)]!, color)] : rows.list(width!))
+  const show = shapeOf(all, width, color)
 
   // --quiet: the failing findings (the report already holds only those) and the verdict, once, last.
   const quiet = options.quiet === true

@@ -199,6 +199,39 @@ describe('LayerCache', () => {
     expect(files(cache.dir)).toEqual([])
   })
 
+  it('a layer served at another position takes that index: its entries, its hits; progress shows it read, onLayerDone fires', async () => {
+    const leaky = await packTar([{name: 'app/.env', content: 'AWS_SECRET_ACCESS_KEY=9drTJvcXLB89EXAMPLEKEY/wJalrXUtnFEMIK7MDENG\n'}])
+    const base = await packTar([{name: 'etc/os-release', content: 'ID=test\n'}])
+    const alone = join(tmpDir('layer-cache-img-'), 'layout')
+    writeOciLayout(alone, [leaky])
+    const onTop = join(tmpDir('layer-cache-img-'), 'layout')
+    writeOciLayout(onTop, [base, leaky])
+    const read = async (layout: string, cache?: LayerCache) => {
+      const img = await openImage(`oci:${layout}:img`)
+      const scanner = new ContentScanner()
+      const progress = new Map<number, [number, number | undefined]>()
+      const done: number[] = []
+      try {
+        const layers = await readLayers(img, {
+          hookSpecs: [scanner.spec()],
+          onProgress: (index, bytes, total) => progress.set(index, [bytes, total]),
+          onLayerDone: (contents) => done.push(contents.layer.index),
+          ...(cache ? {cache} : {}),
+        })
+        return {entries: layers.map((l) => l.entries), scan: scanner.result(), progress: [...progress.values()], done: done.sort()}
+      } finally {
+        await img.close()
+      }
+    }
+    const cache = new LayerCache({dir: tmpDir('layer-cache-')})
+    await read(alone, cache)
+    const fresh = await read(onTop)
+    expect(fresh.scan.secrets.map((hit) => hit.layer)).toEqual([1])
+    expect(await read(onTop, cache)).toEqual(fresh)
+    expect(cache.stats()).toMatchObject({hits: 1, layersRead: 2})
+    for (const [bytes, total] of fresh.progress) expect(bytes).toBe(total)
+  })
+
   it('lives in LAYER_AUDIT_CACHE_DIR, else the XDG cache dir, else ~/.cache', () => {
     expect(defaultLayerCacheDir({LAYER_AUDIT_CACHE_DIR: '/x/layers', XDG_CACHE_HOME: '/c'})).toBe('/x/layers')
     expect(defaultLayerCacheDir({XDG_CACHE_HOME: '/c'})).toBe('/c/layer-audit/layers')

@@ -8,20 +8,14 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Ajv2020} from 'ajv/dist/2020.js'
-import ts from 'typescript'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {renderJson} from '../../src/report/json.js'
 import {FIXTURES, REPO, runCli} from '../helpers/cli.js'
+import {interfaceFields, type ObjectSchema} from '../helpers/interface-fields.js'
 import {fixtureReport, passingReport} from './fixture.js'
 
 type Json = Record<string, unknown>
-interface ObjectSchema {
-  properties: Record<string, unknown>
-  required?: string[]
-  additionalProperties?: boolean
-  $defs?: Record<string, ObjectSchema>
-}
 
 const schema = JSON.parse(readFileSync(join(REPO, 'docs', 'report.schema.json'), 'utf8')) as ObjectSchema
 // strict: a keyword the draft does not know, or a misspelt one, is an error in the schema, not ignored.
@@ -247,18 +241,3 @@ describe('docs/diff.schema.json and the TypeScript interfaces', () => {
     expect(described.additionalProperties).toBe(false)
   })
 })
-
-/** interface name → field name → optional?, for the interfaces a source file declares. */
-function interfaceFields(file: string): Record<string, Record<string, boolean>> {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022)
-  const found: Record<string, Record<string, boolean>> = {}
-  for (const statement of source.statements) {
-    if (!ts.isInterfaceDeclaration(statement)) continue
-    const fields: Record<string, boolean> = {}
-    for (const member of statement.members) {
-      if (ts.isPropertySignature(member) && member.name && ts.isIdentifier(member.name)) fields[member.name.text] = Boolean(member.questionToken)
-    }
-    found[statement.name.text] = fields
-  }
-  return found
-}
