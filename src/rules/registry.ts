@@ -3,10 +3,11 @@
  * validation and the docs test all read it, so a rule exists in exactly one place: its module's `meta`.
  */
 import {compareRuleMetas, imageOnlyRuleMetas} from './compare/index.js'
+import {fleetRuleMetas} from './fleet/index.js'
 import {scanRuleMetas} from './scan/index.js'
 import type {AuditCommand, RuleMeta} from './types.js'
 
-export const rules: readonly RuleMeta[] = [...compareRuleMetas, ...scanRuleMetas]
+export const rules: readonly RuleMeta[] = [...compareRuleMetas, ...scanRuleMetas, ...fleetRuleMetas]
 
 const byId = new Map(rules.map((rule) => [rule.id, rule]))
 
@@ -21,6 +22,11 @@ export function getRule(id: string): RuleMeta | undefined {
 export function rulesFor(command: AuditCommand): RuleMeta[] {
   if (command === 'scan') return rules.filter((rule) => rule.scope === 'scan')
   if (command === 'lint') return [...imageOnlyRuleMetas, ...scanRuleMetas]
+  return rules.filter((rule) => rule.scope !== 'fleet')
+}
+
+/** What `fleet` runs: compare's rules for each image function, and its own. */
+export function fleetRules(): RuleMeta[] {
   return [...rules]
 }
 
@@ -31,7 +37,8 @@ export function ownRulesOf(command: AuditCommand): RuleMeta[] {
 }
 
 /** The commands that run a rule: a scan rule runs in all three; a compare rule in lint too unless it needs the zip side. */
-export function commandsRunning(rule: RuleMeta): AuditCommand[] {
+export function commandsRunning(rule: RuleMeta): (AuditCommand | 'fleet')[] {
+  if (rule.scope === 'fleet') return ['fleet']
   if (rule.scope === 'scan') return ['scan', 'compare', 'lint']
   return imageOnlyRuleMetas.some((meta) => meta.id === rule.id) ? ['compare', 'lint'] : ['compare']
 }

@@ -16,9 +16,10 @@ export interface RuleMeta {
   fix: string
   /**
    * The command that owns it. `compare` rules also run in `lint` unless they need the zip side (see
-   * src/rules/compare/all.ts); `scan` rules run in every audit.
+   * src/rules/compare/all.ts); `scan` rules run in every audit; `fleet` rules only in `fleet` (about a
+   * function of the account, not an image's bytes).
    */
-  scope: 'compare' | 'scan'
+  scope: 'compare' | 'scan' | 'fleet'
   /**
    * Rules whose finding at the same path has the same cause when this rule fires there (an extension
    * that lost its exec bit is also a mode mismatch): the two are reported as one finding of this rule,

@@ -6,6 +6,7 @@ import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {compareRuleMetas} from '../../src/rules/compare/index.js'
+import {fleetRuleMetas} from '../../src/rules/fleet/index.js'
 import {getRule, rules, rulesFor} from '../../src/rules/registry.js'
 import {scanRuleMetas} from '../../src/rules/scan/index.js'
 import {SEVERITIES} from '../../src/rules/types.js'
@@ -23,8 +24,8 @@ function testFiles(dir: string): string[] {
 const testSources = testFiles(join(repo, 'test')).map((file) => readFileSync(file, 'utf8'))
 
 describe('rule registry', () => {
-  it('holds every compare and scan rule once, with unique kebab-case ids', () => {
-    expect(rules.length).toBe(compareRuleMetas.length + scanRuleMetas.length)
+  it('holds every compare, scan and fleet rule once, with unique kebab-case ids', () => {
+    expect(rules.length).toBe(compareRuleMetas.length + scanRuleMetas.length + fleetRuleMetas.length)
     const ids = rules.map((rule) => rule.id)
     expect(new Set(ids).size, `duplicate ids: ${ids.filter((id, i) => ids.indexOf(id) !== i)}`).toBe(ids.length)
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
@@ -33,13 +34,15 @@ describe('rule registry', () => {
   it('files each rule under the index of its scope', () => {
     for (const rule of compareRuleMetas) expect(rule.scope, rule.id).toBe('compare')
     for (const rule of scanRuleMetas) expect(rule.scope, rule.id).toBe('scan')
+    for (const rule of fleetRuleMetas) expect(rule.scope, rule.id).toBe('fleet')
   })
 
   it('finds rules by id and lists scan rules for both commands', () => {
     for (const rule of rules) expect(getRule(rule.id)).toBe(rule)
     expect(getRule('no-such-rule')).toBeUndefined()
     expect(rulesFor('scan').every((rule) => rule.scope === 'scan')).toBe(true)
-    expect(rulesFor('compare').length).toBe(rules.length)
+    // compare runs every rule but fleet's own (about a function of an account, not an image).
+    expect(rulesFor('compare').length).toBe(rules.length - fleetRuleMetas.length)
   })
 
   describe.each(rules.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
