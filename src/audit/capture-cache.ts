@@ -10,6 +10,7 @@ import type {LayerEntry} from '../fs/entry.js'
 import type {HookResultCache} from '../fs/hook-spec.js'
 import type {FileFacts} from '../rules/compare/context.js'
 import {CaptureSelector, DEFAULT_MAX_EXECUTABLE_HEADS, WANT_HASH, WANT_HEAD} from './capture-selector.js'
+import {EXTENSIONS_DIR} from '../rules/compare/extensions.js'
 import {DEFAULT_HEAD_BYTES, hashRoots, type CaptureLayerResult, type CapturePlan} from './content-capture.js'
 
 interface StoredPlan {
@@ -39,11 +40,26 @@ interface StoredCapture {
 
 export function captureCache(plan: CapturePlan): HookResultCache<CapturePlan, CaptureLayerResult> {
   return {
-    key: `capture head-bytes=${plan.headBytes ?? DEFAULT_HEAD_BYTES}`,
+    key: captureCacheKey(plan.headBytes),
     encode: (result, options) => encodeCapture(result, options),
     decode: (stored, _layer, entries) => replayCapture(plan, entries, stored as StoredCapture),
     widen: (stored) => unitePlans(plan, planOf((stored as StoredCapture).plan)),
+    unite: (options, anticipated) => unitePlans(options, anticipated as CapturePlan),
   }
+}
+
+/** The cache key of captures keeping `headBytes` of each head: what LayerCache.anticipate names. */
+export function captureCacheKey(headBytes = DEFAULT_HEAD_BYTES): string {
+  return `capture head-bytes=${headBytes}`
+}
+
+/**
+ * A plan asking for the first bytes of `heads` beside what every compare asks (extensions, executables
+ * under /opt): what a fleet anticipates of its functions' wrappers, so that a base layer is not read
+ * again for the wrapper path of the next function.
+ */
+export function anticipatedHeads(heads: Iterable<string>): CapturePlan {
+  return {hash: new Map(), heads: new Set(heads), headDirs: [EXTENSIONS_DIR], executablesUnder: '/opt', maxExecutableHeads: DEFAULT_MAX_EXECUTABLE_HEADS, sha256: false}
 }
 
 function encodeCapture(result: CaptureLayerResult, plan: CapturePlan): StoredCapture {

@@ -50,6 +50,12 @@ export interface HookResultCache<O = unknown, R = unknown> {
    * so the result stored next covers both (default: this spec's options).
    */
   widen?(stored: unknown): O
+  /**
+   * The options to read a layer with when the cache was told what later reads will ask for
+   * (LayerCache.anticipate): these options and the anticipated ones together. The spec's own result is
+   * then replayed from the wider one, so anticipating never changes a result, only saves a re-read.
+   */
+  unite?(options: O, anticipated: unknown): O
 }
 
 /** What a worker job receives for each spec. */

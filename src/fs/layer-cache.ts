@@ -73,11 +73,23 @@ export function openLayerCache(options: LayerCacheOptions = {}): LayerCache {
 export class LayerCache {
   readonly dir: string
   private readonly toolVersion: string
+  private readonly anticipated = new Map<string, unknown>()
+  /** Reads of cacheable layers under way, by (blob digest, diff_id). */
+  private readonly inflight = new Map<string, Promise<unknown>>()
   private readonly counters: Omit<LayerCacheStats, 'layersReferenced' | 'layersRead'> = {hits: 0, misses: 0, bytesReferenced: 0, bytesRead: 0, rejected: 0, writeFailures: 0}
 
   constructor(options: LayerCacheOptions = {}) {
     this.dir = options.dir ?? defaultLayerCacheDir()
     this.toolVersion = options.toolVersion ?? packageInfo().version
+  }
+
+  /**
+   * Options later reads of the spec cached under `key` will ask for (HookResultCache.unite): a layer
+   * read from its blob is read for them too. A fleet knows every function's wrapper path before it opens
+   * the first image; without this, a base layer is read again for each new path.
+   */
+  anticipate(key: string, options: unknown): void {
+    this.anticipated.set(key, options)
   }
 
   /** The counters so far: bytesRead of bytesReferenced is what the cache saved. */
@@ -96,6 +108,21 @@ export class LayerCache {
     if (!cacheable || layer.digest === undefined || !everyDefined(caches)) {
       return {...(await this.readBlob(layer, specs.map((spec) => spec.options), readLayer)), fromCache: false}
     }
+    // A fleet opens several images on one base at once: the second asker of a layer waits for the first's
+    // read and store, then hits, instead of streaming the same blob twice. (No await between the check
+    // and the set: of several waiters woken together, one reads and the others wait for it.)
+    const lock = `${layer.digest}\0${layer.diffId}`
+    for (let earlier = this.inflight.get(lock); earlier; earlier = this.inflight.get(lock)) await earlier.catch(() => {})
+    const work = this.readCacheable(layer, specs, caches, readLayer)
+    this.inflight.set(lock, work)
+    try {
+      return await work
+    } finally {
+      if (this.inflight.get(lock) === work) this.inflight.delete(lock)
+    }
+  }
+
+  private async readCacheable(layer: LayerInfo, specs: readonly ContentHookSpec[], caches: HookResultCache[], readLayer: LayerPassReader): Promise<LayerPass & {fromCache: boolean}> {
 
     const stored = await this.loadLayer(layer)
     const results = new Array<unknown>(specs.length)
@@ -112,7 +139,11 @@ export class LayerCache {
       return {read: stored, results, fromCache: true}
     }
 
-    const options = specs.map((spec, i) => (storedResults[i] === undefined ? spec.options : widenOr(caches[i], storedResults[i], spec.options)))
+    const options = specs.map((spec, i) => {
+      const widened = storedResults[i] === undefined ? spec.options : widenOr(caches[i], storedResults[i], spec.options)
+      const anticipated = this.anticipated.get(caches[i].key)
+      return anticipated === undefined || !caches[i].unite ? widened : caches[i].unite(widened, anticipated)
+    })
     const pass = await this.readBlob(layer, options, readLayer)
     const encoded = caches.map((cache, i) => cache.encode(pass.results[i], options[i]))
     const own = specs.map((spec, i) => (options[i] === spec.options ? pass.results[i] : caches[i].decode(encoded[i], layer, pass.read.entries)))
