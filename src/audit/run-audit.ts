@@ -57,7 +57,7 @@ export async function runCompare(options: CompareRunOptions): Promise<Report> {
   const fn = options.function
   const empty = fn && emptyInput(fn)
   if (empty) throw emptyFlagError(empty)
-  if (!fn || (fn.layers.length === 0 && !fn.functionZip && !fn.functionName && !fn.functionConfig)) throw new UsageError(NO_ZIP_SIDE)
+  if (!fn || (fn.layers.length === 0 && !fn.functionZip && !fn.functionName && !fn.functionConfig && !fn.config)) throw new UsageError(NO_ZIP_SIDE)
   // Inputs that can fail fast are read before the image streams: config, baseline, the zip side.
   const {config, baseline, dockerfile} = await loadGateInputs(options)
   // Layer workers take ~0.1 s to start: a big zip side (or a download) hides that when they start now.

@@ -14,7 +14,7 @@ import {installSignalCleanup} from './signals.js'
 import {writePieces} from './stdout.js'
 
 /** Every format any command writes: a prefix naming one of them is a format, not part of the path. */
-const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'sarif', 'junit'] as const
+const OUTPUT_FORMATS = ['table', 'json', 'markdown', 'sarif', 'junit', 'asff'] as const
 
 /** oclif's FlagOutput and ArgOutput, which @oclif/core's Interfaces does not export. */
 type FlagOutput = {[name: string]: any}
@@ -50,7 +50,10 @@ export abstract class LayerAuditCommand extends Command {
     // Every --output path is checked before any input is read; a FORMAT: prefix is not part of the path.
     const outputs = (parsed.flags as {output?: unknown}).output
     for (const value of Array.isArray(outputs) ? outputs : typeof outputs === 'string' ? [outputs] : []) {
-      await checkOutputPath(outputTarget(String(value), OUTPUT_FORMATS, undefined, () => 'json').path)
+      const target = outputTarget(String(value), OUTPUT_FORMATS, undefined, () => 'json')
+      // asff:DIR/ is a directory of batch files (fleet): its files are checked as they are written.
+      if (target.format === 'asff' && target.path.endsWith('/')) continue
+      await checkOutputPath(target.path)
     }
     return parsed
   }
@@ -97,6 +100,11 @@ export abstract class LayerAuditCommand extends Command {
     // --quiet asks for the verdict and the failing findings, nothing else: no progress either.
     this.progress ??= LayerProgress.forTerminal(this.jsonEnabled() || this.argv.includes('--quiet') || this.argv.includes('-q'), process.stderr, doing)
     return this.progress?.onProgress
+  }
+
+  /** Shown before the layer counts on the progress line (fleet's "functions 37/205"). */
+  protected progressContext(text: string): void {
+    if (this.progress) this.progress.context = text
   }
 
   protected endProgress(): void {

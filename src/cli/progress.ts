@@ -21,6 +21,11 @@ export class LayerProgress {
   private lastDraw = 0
   private drawn = false
   private finished = false
+  /**
+   * What the layer reads are part of, shown first (fleet: "functions 37/205"). With it, no time left is
+   * shown: the bytes still to come are only those of the images already opened.
+   */
+  context?: string
 
   constructor(
     private readonly out: NodeJS.WriteStream = process.stderr,
@@ -66,10 +71,11 @@ export class LayerProgress {
     const seconds = Math.max(0.001, (now - (this.started ?? now)) / 1000)
     const rate = bytes / seconds
     const parts = [
+      ...(this.context ? [this.context] : []),
       `${this.doing} ${done}/${this.layers.size}`,
       totalKnown ? `${humanBytes(bytes)} / ${humanBytes(total)}` : humanBytes(bytes),
       `${humanBytes(Math.round(rate))}/s`,
-      ...(totalKnown && rate > 0 && total > bytes ? [`${duration((total - bytes) / rate)} left`] : []),
+      ...(!this.context && totalKnown && rate > 0 && total > bytes ? [`${duration((total - bytes) / rate)} left`] : []),
     ]
     // One column short of the width: a line that fills the last column makes some terminals wrap.
     while (parts.length > 1 && parts.join(' · ').length > columns - 1) parts.pop()

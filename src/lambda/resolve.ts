@@ -24,6 +24,8 @@ export interface ResolveFunctionOptions extends AwsOptions {
   functionName?: string
   /** Path of a saved get-function / get-function-configuration JSON. */
   functionConfig?: string
+  /** A configuration already read (fleet's GetFunction): neither --function nor --function-config is read then. */
+  config?: FunctionConfig
   noCache?: boolean
   /** Overrides the zip cache directory (tests). */
   cacheDir?: string
@@ -53,9 +55,11 @@ export async function resolveFunction(options: ResolveFunctionOptions): Promise<
     for (const d of downloads.splice(0)) await d.cleanup()
   }
 
-  let config: FunctionConfig | undefined
-  const configName = options.functionName ?? options.functionConfig
-  if (options.functionName) config = await (await lambdaApi()).getFunction(options.functionName, aws)
+  let config: FunctionConfig | undefined = options.config
+  const configName = options.functionName ?? options.functionConfig ?? options.config?.arn ?? options.config?.name
+  if (config) {
+    // Given: nothing to read.
+  } else if (options.functionName) config = await (await lambdaApi()).getFunction(options.functionName, aws)
   else if (options.functionConfig) config = await readFunctionConfig(options.functionConfig)
 
   try {

@@ -122,11 +122,17 @@ export function functionDockerfile(config: FunctionConfig, options: FunctionDock
   return `${lines.join('\n')}\n`
 }
 
+/** The AWS base image for a managed runtime (public.ecr.aws/lambda/…), or undefined when there is none here. */
+export function awsBaseImage(runtime: string | undefined): string | undefined {
+  const known = runtime === undefined ? undefined : BASE_IMAGES[runtime]
+  return known ? `${BASE_REGISTRY}/${known}` : undefined
+}
+
 function baseImage(config: FunctionConfig, base: string | undefined): string {
   if (base !== undefined) return base
   const runtime = config.runtime
-  const known = runtime === undefined ? undefined : BASE_IMAGES[runtime]
-  if (known) return `${BASE_REGISTRY}/${known}`
+  const known = awsBaseImage(runtime)
+  if (known) return known
   const what = runtime === undefined ? 'has no Runtime' : `runtime ${JSON.stringify(runtime)} has no AWS base image here`
   throw new UsageError(`${config.name ?? 'function'}: ${what} (supported: ${Object.keys(BASE_IMAGES).join(', ')}); give --base IMAGE`)
 }
