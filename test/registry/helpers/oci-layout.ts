@@ -20,6 +20,8 @@ export interface ImageSpec {
   /** Each layer: path (no leading slash) → content. */
   layers: Record<string, string | Buffer | FileSpec>[]
   env?: string[]
+  entrypoint?: string[]
+  cmd?: string[]
 }
 
 export interface BuiltImage {
@@ -92,7 +94,11 @@ async function writeImage(writer: LayoutWriter, spec: ImageSpec): Promise<BuiltI
     architecture: spec.architecture,
     os: spec.os ?? 'linux',
     ...(spec.variant ? {variant: spec.variant} : {}),
-    config: {Env: spec.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin']},
+    config: {
+      Env: spec.env ?? ['PATH=/usr/local/bin:/usr/bin:/bin'],
+      ...(spec.entrypoint ? {Entrypoint: spec.entrypoint} : {}),
+      ...(spec.cmd ? {Cmd: spec.cmd} : {}),
+    },
     rootfs: {type: 'layers', diff_ids: diffIds},
     history: spec.layers.map((_, i) => ({created_by: `layer ${i}`})),
   })
