@@ -12,6 +12,7 @@ import {parseArgs} from 'node:util'
 import {ensureBenchImage, ensureLayersExtracted, ensureVariantImage, hasCommand} from './lib/generate-image.js'
 import {HAVE_GNU_TIME, measure, median} from './lib/measure.js'
 import {runRegistryBench} from './registry.js'
+import {FLEET_TARGETS, runFleetBench} from './fleet-runner.js'
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const RUN_JS = join(REPO, 'bin/run.js')
@@ -41,7 +42,7 @@ if (opts.help) {
   --slow-runs N     runs of skopeo copy / umoci unpack (default 1; they take minutes)
   --dir DIR         where the image lives (default $LAYER_AUDIT_BENCH_DIR or ${join(tmpdir(), 'layer-audit-bench')})
   --only/--skip L   comma-separated ids: tree,inspect,compare,scan,diff,tar-tzf,zcat,pigz-dc,skopeo-copy,umoci-unpack,
-                    diff-peer,layer-image,unzip-tar,registry (diff: the image against its variant, one layer changed;
+                    diff-peer,layer-image,unzip-tar,registry,fleet (fleet: 205 functions over 20 images on loopback; diff: the image against its variant, one layer changed;
                     diff-peer: skopeo copy + umoci unpack of both, then diff -r; layer-image: the layer zips to an
                     OCI layout; unzip-tar: its peer, unzip -o of the zips into a temp dir, then tar -czf of it)
   --generate-only   build (or reuse) the images and stop
@@ -59,6 +60,32 @@ const skip = new Set(opts.skip ? opts.skip.split(',') : [])
 const wanted = (id) => (!only || only.has(id)) && !skip.has(id)
 
 const gb = (n) => (n / 1e9).toFixed(2)
+
+// The fleet bench builds its own account (20 images, 205 functions on loopback): alone, it needs no bench image.
+async function fleetBench() {
+  console.log('\nfleet on a loopback account:')
+  try {
+    return await runFleetBench(REPO, {log: (line) => console.log(line)})
+  } catch (error) {
+    console.log(`FAILED fleet: ${error.message.slice(0, 300)}`)
+    return undefined
+  }
+}
+const fleetTargets = (fleet) => [
+  {name: 'fleet bytes read / unique layer bytes', value: fleet?.bytesRatio, max: FLEET_TARGETS.bytesRatio, source: 'fleet'},
+  {name: 'fleet / (compare --function x 20)', value: fleet?.timeRatio, max: FLEET_TARGETS.timeRatio, source: 'fleet'},
+  {name: 'fleet peak RSS (MB)', value: fleet?.fleetRss},
+]
+if (only && [...only].every((id) => id === 'fleet')) {
+  const fleet = await fleetBench()
+  let missedFleet = 0
+  for (const target of fleetTargets(fleet)) {
+    const pass = target.value !== undefined && (target.max === undefined || target.value <= target.max)
+    if (!pass && target.max !== undefined) missedFleet++
+    console.log(`${target.name.padEnd(40)}${(target.value === undefined ? 'n/a' : target.value.toFixed(2)).padStart(10)}${(target.max === undefined ? '' : `<= ${target.max}`).padStart(10)}  ${target.max === undefined ? 'info' : pass ? 'PASS' : 'MISS'}`)
+  }
+  process.exit(opts.check && missedFleet > 0 ? 1 : 0)
+}
 
 const spec = {scale, seed: Number(opts.seed), level: Number(opts.level), pigz: !opts['no-pigz'], jobs: opts.jobs ? Number(opts.jobs) : undefined}
 const state = await ensureBenchImage(dir, spec)
@@ -287,6 +314,8 @@ if (wanted('registry')) {
   }
 }
 
+const fleet = wanted('fleet') && hasCommand('docker-registry') && hasCommand('skopeo') ? await fleetBench() : undefined
+
 // --- report --------------------------------------------------------------------------------------
 const pad = (s, n) => String(s).padEnd(n)
 const lpad = (s, n) => String(s).padStart(n)
@@ -315,6 +344,7 @@ const targets = [
   {name: 'tree from registry / skopeo copy', value: registry?.ratio},
   {name: 'tree / zcat (sequential)', value: ratio('tree', 'zcat')},
   {name: 'layer-image / (unzip -o, tar -czf)', value: ratio('layer-image', 'unzip-tar')},
+  ...fleetTargets(fleet),
   {
     name: '(skopeo copy + umoci unpack) / tree',
     value: results['skopeo-copy']?.ok && results['umoci-unpack']?.ok && tree ? (results['skopeo-copy'].seconds + results['umoci-unpack'].seconds) / tree.seconds : undefined,
@@ -337,6 +367,6 @@ for (const target of targets) {
 mkdirSync(dir, {recursive: true})
 const resultsFile = join(dir, 'results.json')
 const variantFacts = variant && {archive: variant.archive, layer: variant.layer.index, changes: variant.changes}
-writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, variant: variantFacts, runs, results, registry, targets}, null, 2) + '\n')
+writeFileSync(resultsFile, JSON.stringify({date: new Date().toISOString(), image: {archive: image, totals: t, layers: state.layers.length}, variant: variantFacts, runs, results, registry, fleet, targets}, null, 2) + '\n')
 console.log(`\nresults written to ${resultsFile}`)
 if (opts.check && missed > 0) process.exit(1)
