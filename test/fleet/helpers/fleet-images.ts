@@ -56,11 +56,20 @@ export function appLayer(index: number): Record<string, string | Buffer | FileSp
   return layer
 }
 
-/** Builds and pushes the IMAGE_COUNT images to `registryHost` as fleet/fn-<i>:1. */
-export async function pushFleetImages(registryHost: string, workDir: string, options: {baseFiles?: number; baseFileBytes?: number} = {}): Promise<FleetImage[]> {
+export interface PushOptions {
+  baseFiles?: number
+  baseFileBytes?: number
+  /** Images to build (default IMAGE_COUNT). */
+  count?: number
+  /** USER:PASSWORD for a registry with auth. */
+  creds?: string
+}
+
+/** Builds and pushes the images (IMAGE_COUNT by default) to `registryHost` as fleet/fn-<i>:1. */
+export async function pushFleetImages(registryHost: string, workDir: string, options: PushOptions = {}): Promise<FleetImage[]> {
   const base = baseLayer(options.baseFiles, options.baseFileBytes)
   const images: FleetImage[] = []
-  for (let index = 0; index < IMAGE_COUNT; index++) {
+  for (let index = 0; index < (options.count ?? IMAGE_COUNT); index++) {
     const architecture = index % 4 === 3 ? 'arm64' : 'amd64'
     const dir = join(workDir, `image-${index}`)
     const built = await writeOciLayout(dir, [
@@ -76,6 +85,6 @@ export async function pushFleetImages(registryHost: string, workDir: string, opt
     images.push({index, repository, architecture, manifestDigest: built.images[0].manifestDigest, layerDigests: built.images[0].layerDigests, layerSizes: built.images[0].layerSizes})
   }
   // skopeo pushes in parallel: 20 one after the other take seconds for nothing.
-  await Promise.all(images.map((image) => skopeoPush(`oci:${join(workDir, `image-${image.index}`)}:latest`, `${registryHost}/${image.repository}:1`)))
+  await Promise.all(images.map((image) => skopeoPush(`oci:${join(workDir, `image-${image.index}`)}:latest`, `${registryHost}/${image.repository}:1`, {creds: options.creds})))
   return images
 }
