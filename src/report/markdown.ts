@@ -7,29 +7,14 @@
  */
 import type {Report} from '../audit/report.js'
 import type {Finding, RuleMeta, Severity} from '../rules/types.js'
-import {displayText} from './escape.js'
+import {code, literal, prose} from './markdown-text.js'
 import {countsText, messageText, originText, prepare, SEVERITY_HEADINGS, subjectText} from './prepared.js'
 import type {RenderOptions, Reporter} from './reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsPath, ruleDocsUri} from './tool-info.js'
 
-/** Text safe inside a table cell: no line breaks, no column breaks, no HTML. */
-export function cell(text: string): string {
-  return displayText(text).replace(/\r?\n/g, ' ').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|')
-}
-
-/** Rule text with `code spans` kept as they are (escaping inside one would show "&lt;"); the rest made safe. */
-export function prose(text: string): string {
-  return text
-    .split(/(`[^`\n]*`)/)
-    .map((part, i) => (i % 2 === 1 ? part : cell(part)))
-    .join('')
-}
-
-/** An inline code span that survives backticks and pipes in the text. */
-export function code(text: string): string {
-  const clean = cell(text).replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-  const fence = clean.includes('`') ? '``' : '`'
-  return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`
+/** A finding's message, the path it names set in code (copyable as it is), the rest rendered literally. */
+function messageMarkdown(message: string, path: string | undefined): string {
+  return path ? message.split(path).map(literal).join(code(path)) : literal(message)
 }
 
 /**
@@ -54,13 +39,13 @@ export function findingsByRule(
     const uri = ruleDocsUri(ruleId, homepage)
     const name = uri ? `[${code(ruleId)}](${uri})` : code(ruleId)
     const also = [...new Set(group.flatMap((finding) => finding.alsoRules ?? []))]
-    lines.push('', `**${name}**${rule && rule.title !== ruleId ? ` ${cell(rule.title)}` : ''}${also.length ? ` (also ${also.map(code).join(', ')})` : ''}`, '')
+    lines.push('', `**${name}**${rule && rule.title !== ruleId ? ` ${prose(rule.title)}` : ''}${also.length ? ` (also ${also.map(code).join(', ')})` : ''}`, '')
     for (const finding of group.slice(0, limit - shown)) {
       const origin = originText(finding)
       const message = messageText(finding)
       // Most messages name their path already; the path is set in code only when one does not.
       const path = finding.path && !message.includes(finding.path) ? `${code(finding.path)}: ` : ''
-      lines.push(`- ${path}${cell(message)}${origin ? ` (from ${cell(origin)})` : ''}`)
+      lines.push(`- ${path}${messageMarkdown(message, finding.path)}${origin ? ` (from ${literal(origin)})` : ''}`)
     }
     shown += Math.min(group.length, limit - shown)
     if (rule?.fix) lines.push('', `Fix: ${prose(rule.fix)}`)
@@ -79,13 +64,13 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
   const out: string[] = []
   const mark = prepared.failed ? '❌' : '✅'
   out.push(`### ${mark} ${TOOL_NAME} ${command}: ${prepared.failed ? 'FAIL' : 'PASS'}`, '')
-  out.push(`${cell(subjectText(prepared.report))}: **${countsText(summary)}** (gate: \`--fail-on ${prepared.failOn}\`)`, '')
+  out.push(`${literal(subjectText(prepared.report))}: **${countsText(summary)}** (gate: \`--fail-on ${prepared.failOn}\`)`, '')
   out.push('| errors | warnings | notes | suppressed |', '| ---: | ---: | ---: | ---: |')
   out.push(`| ${summary.error} | ${summary.warning} | ${summary.note} | ${summary.suppressed} |`)
   const {config, warnings, notShown} = prepared.report
   if (config) out.push('', `Config: ${code(config)}`)
-  for (const warning of warnings ?? []) out.push('', `> **Warning:** ${cell(warning)}`)
-  if (notShown) out.push('', `${notShown.count} finding${notShown.count === 1 ? '' : 's'} not listed (${cell(notShown.reason)}); the counts above include them.`)
+  for (const warning of warnings ?? []) out.push('', `> **Warning:** ${literal(warning)}`)
+  if (notShown) out.push('', `${notShown.count} finding${notShown.count === 1 ? '' : 's'} not listed (${literal(notShown.reason)}); the counts above include them.`)
 
   for (const severity of ['error', 'warning'] as Severity[]) {
     const findings = prepared.active.filter((finding) => finding.severity === severity)
@@ -105,7 +90,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
       out.push('')
       const limit = options.verbose ? Number.POSITIVE_INFINITY : (options.limit ?? 50)
       for (const finding of findings.slice(0, limit)) {
-        out.push(`- ${code(finding.rule)}${finding.path ? ` ${code(finding.path)}` : ''}: ${cell(finding.suppressed?.reason ?? '')}`)
+        out.push(`- ${code(finding.rule)}${finding.path ? ` ${code(finding.path)}` : ''}: ${literal(finding.suppressed?.reason ?? '')}`)
       }
       if (findings.length > limit) out.push('', `… and ${findings.length - limit} more (run with \`--verbose\` for all).`)
     }
@@ -114,7 +99,7 @@ export function renderMarkdown(report: Report, options: RenderOptions = {}): str
 
   if (prepared.notApplicable.length > 0) {
     out.push('', `<details><summary>Not applicable (${prepared.notApplicable.length}, not checked)</summary>`, '')
-    for (const {rule, reason} of prepared.notApplicable) out.push(`- ${code(rule)}: ${cell(reason)}`)
+    for (const {rule, reason} of prepared.notApplicable) out.push(`- ${code(rule)}: ${literal(reason)}`)
     out.push('', '</details>')
   }
   // Without a home page the rule ids are not links: say once where their pages are rather than link a made-up site.

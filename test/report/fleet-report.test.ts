@@ -6,6 +6,7 @@ import {FLEET_FORMATS, renderFleetReport, toJsonFleetReport} from '../../src/rep
 import {fleetFingerprint} from '../../src/report/fleet/sarif.js'
 import {sarifValidator} from '../helpers/sarif.js'
 import {RAW_SECRETS} from './fixture.js'
+import {HOSTILE_HOME, HOSTILE_TEXT, hostileFindings, liveMarkup} from './hostile-markdown.js'
 import {arnOf, fleetFixture, fleetOf, fleetRules, HOSTILE_MESSAGE, HOSTILE_NAME, imageFunction, manyFindings} from './fleet-fixture.js'
 
 const options = {rules: fleetRules, generatedAt: '2026-12-03T05:00:00Z'}
@@ -84,6 +85,19 @@ describe('fleet reporters', () => {
     expect(row.split(/(?<!\\)\|/)).toHaveLength(9)
     expect(renderFleetReport(report, 'table', options)).toContain('evil\\x1b]0;owned\\x07')
     expect(xmlProblems(renderFleetReport(report, 'junit', options))).toEqual([])
+  })
+
+  it('render names, regions, plans, messages and paths from a hostile account literally in Markdown', () => {
+    const hostile = {...imageFunction(`fn ${HOSTILE_TEXT}`, hostileFindings('missing-file')), region: HOSTILE_TEXT}
+    const report = fleetOf([hostile, imageFunction('orders-api', [])], {warnings: [HOSTILE_TEXT]})
+    const md = renderFleetReport(report, 'markdown', {...options, informationUri: HOSTILE_HOME})
+    expect(liveMarkup(md)).toEqual([])
+    expect(md).toContain(`**[\`missing-file\`](${HOSTILE_HOME}/blob/main/docs/rules/missing-file.md)**`)
+    expect(md).toContain('| function | region | verdict | errors | warnings | notes | image or plan |')
+    // Every summary row keeps its 7 columns (a pipe in a name, region or plan is escaped).
+    for (const row of md.split('\n').filter((line) => line.startsWith('| fn') || line.startsWith('| orders'))) {
+      expect(row.split(/(?<!\\)\|/), row).toHaveLength(9)
+    }
   })
 
   it('keep the hostile text, escaped, in JSON and SARIF (JSON escapes controls itself)', () => {

@@ -8,6 +8,8 @@ import type {Report} from '../../src/audit/report.js'
 import {exitCodeFor, summarize} from '../../src/audit/gate.js'
 import type {Finding} from '../../src/rules/types.js'
 import {fixtureReport, fixtureRules, passingReport} from './fixture.js'
+import {HOSTILE_HOME, HOSTILE_PATH, HOSTILE_TEXT, hostileFindings, liveMarkup} from './hostile-markdown.js'
+import {code} from '../../src/report/markdown-text.js'
 
 const options = {rules: fixtureRules}
 const ANSI = /\x1b\[[0-9;]*m/
@@ -149,8 +151,10 @@ describe('markdown', () => {
     report.findings = [{rule: 'missing-file', severity: 'error', path: '/opt/a|b`c', message: 'line one\nline | two <script>'}]
     report.summary = summarize(report.findings)
     const row = renderMarkdown(report, options).split('\n').find((line) => line.includes('line one'))!
-    expect(row).toContain('line one\\nline \\| two &lt;script&gt;') // a line break in a message is shown escaped, never breaks the row
-    expect(row).toContain('`` /opt/a\\|b`c ``')
+    // A line break in a message is shown escaped (its backslash escaped too), never breaks the row.
+    expect(row).toContain('line one\\\\nline \\| two &lt;script&gt;')
+    // Outside a table a pipe needs no escape in code; the fence outlasts the backtick inside.
+    expect(row).toContain('``/opt/a|b`c``')
   })
 
   it("lists each rule's findings with its fix once, and no table is wider than a PR comment shows", () => {
@@ -164,6 +168,27 @@ describe('markdown', () => {
     const lines = md.split('\n')
     expect(lines.filter((line) => line.startsWith('Fix: ')).length).toBe(lines.filter((line) => line.startsWith('**`')).length)
     for (const line of md.split('\n').filter((l) => l.startsWith('|'))) expect(line.length, line).toBeLessThanOrEqual(100)
+  })
+
+  it('renders every text from a hostile image literally, and keeps our headings, rule links and fixes', () => {
+    const report = fixtureReport()
+    report.image = {...report.image, reference: `evil.tar ${HOSTILE_TEXT}`}
+    report.warnings = [HOSTILE_TEXT]
+    const suppressed = {...hostileFindings('extra-file')[0]!, severity: 'note' as const, suppressed: {reason: HOSTILE_TEXT}}
+    report.findings = [...hostileFindings('missing-file'), suppressed]
+    report.summary = summarize(report.findings)
+    report.notApplicable = [{rule: 'handler-missing', reason: HOSTILE_TEXT}]
+    const md = renderMarkdown(report, {...options, informationUri: HOSTILE_HOME})
+    // The check sees every kind of markup in the raw text, and none in the report.
+    expect(liveMarkup(`- 1. ${HOSTILE_TEXT}`)).toEqual(['link', 'nested list', 'autolink', 'html', 'entity', 'mention', 'reference', 'emphasis'])
+    expect(liveMarkup(md)).toEqual([])
+    // The path, in code, stays as it is (copyable); the message that names it shows it in code too.
+    expect(md).toContain(`in ${code(HOSTILE_PATH)}`)
+    expect(code(HOSTILE_PATH)).toBe('```/opt/[p](https://evil.example)/@octocat/``x`/<script>```')
+    expect(md).toContain(`**[\`missing-file\`](${HOSTILE_HOME}/blob/main/docs/rules/missing-file.md)** File from the zip function`)
+    expect(md).toContain('#### Errors (2)')
+    expect(md).toContain('Fix: COPY the layer contents into /opt (COPY --from=&lt;layer image&gt; /opt/ /opt/).')
+    expect(md).toContain('> **Warning:** \\[click\\](https:\u2060//evil.example/login)')
   })
 
   it('shows the rules a finding folded in beside its rule', () => {

@@ -5,10 +5,10 @@
 import {describe, expect, it} from 'vitest'
 import {summarize} from '../../src/audit/gate.js'
 import type {Report} from '../../src/audit/report.js'
-import type {DiffReport} from '../../src/diff/model.js'
 import {renderDiffTable} from '../../src/report/diff/table.js'
 import {renderTable} from '../../src/report/table.js'
 import {cutAtWord, displayWidth, hangingWrap, wrapWords} from '../../src/report/text-wrap.js'
+import {diffReport} from './diff-fixture.js'
 import {fixtureReport, fixtureRules} from './fixture.js'
 
 const ANSI = /\x1b\[[0-9;]*m/g
@@ -98,22 +98,6 @@ describe('text wrap', () => {
     expect(displayWidth('e\u0301')).toBe(1)
   })
 })
-
-/** One removed file, written by a layer whose history line is `createdBy`. */
-function diffReport(createdBy: string): DiffReport {
-  const side = (reference: string): DiffReport['a'] => ({reference, source: 'docker-archive', mediaType: 'm', platform: 'linux/amd64', layers: 1, compressedSize: 10, uncompressedSize: 20})
-  const lambda = {opt: false, extensions: false, task: false, entrypoint: false, handler: false, sizeA: 20, sizeB: 10, overLimit: false}
-  return {
-    command: 'diff',
-    a: side('a.tar'),
-    b: side('b.tar'),
-    options: {mode: 'merged', path: '/', ignore: [], ignoreTimestamps: false, ignoreHistory: false, semantic: false, content: false, showEnv: false},
-    summary: {same: false, files: {added: 0, removed: 1, modified: 0}, config: 0, layers: {onlyA: 1, onlyB: 1, shared: 0}, bytesAdded: 0, bytesRemoved: 10, firstDivergingLayer: 0, lambda},
-    files: [{path: '/usr/bin/sh', kind: 'removed', a: {type: 'file', mode: 0o755, uid: 0, gid: 0, size: 10, mtime: 0, layer: 0, createdBy}}],
-    config: [],
-    manifest: {mediaType: {a: 'm', b: 'm'}, layers: {a: [], b: []}, firstDivergingLayer: 0, recompressed: []},
-  }
-}
 
 describe('diff table at a terminal width', () => {
   it('history lines end in "…" after a whole word; --verbose shows them whole', () => {

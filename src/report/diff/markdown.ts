@@ -1,25 +1,25 @@
-/** `diff --format markdown`: a PR comment — verdict first, then layers, config and files as short tables. */
+/**
+ * `diff --format markdown`: a PR comment — verdict first, then layers, config and files as short tables.
+ * References, keys, values, paths and history come from the images: rendered literally (markdown-text.ts).
+ */
 import type {DiffReport} from '../../diff/model.js'
-import {displayText} from '../escape.js'
+import {cellCode, code, literal} from '../markdown-text.js'
 import {humanBytes} from '../views/units.js'
 import {CHANGE_CODE, configLine, createdBy, fileDetail, lambdaLine, layerPair, verdict} from './describe.js'
-
-/** Text for a table cell: controls escaped (displayText), and nothing that ends the cell or the code span. */
-const cell = (text: string) => displayText(text).replace(/\|/g, '\\|').replace(/`/g, "'")
 
 export function renderDiffMarkdown(report: DiffReport, options: {limit?: number} = {}): string {
   const s = report.summary
   const out: string[] = [`### layer-audit diff: ${verdict(report)}`, '']
-  out.push(`- **A** \`${cell(report.a.reference)}\` (${report.a.platform}, ${report.a.layers} layers, ${humanBytes(report.a.uncompressedSize)})`)
-  out.push(`- **B** \`${cell(report.b.reference)}\` (${report.b.platform}, ${report.b.layers} layers, ${humanBytes(report.b.uncompressedSize)})`)
+  out.push(`- **A** ${code(report.a.reference)} (${report.a.platform}, ${report.a.layers} layers, ${humanBytes(report.a.uncompressedSize)})`)
+  out.push(`- **B** ${code(report.b.reference)} (${report.b.platform}, ${report.b.layers} layers, ${humanBytes(report.b.uncompressedSize)})`)
   const diverge = s.firstDivergingLayer === undefined ? 'same layer stack' : `first difference at layer ${s.firstDivergingLayer}`
   out.push(`- **Layers**: ${s.layers.shared} shared, ${s.layers.onlyA} only in A, ${s.layers.onlyB} only in B; ${diverge}`)
-  out.push(`- **Lambda**: ${cell(lambdaLine(report))}`, '')
+  out.push(`- **Lambda**: ${literal(lambdaLine(report))}`, '')
   if (report.config.length) {
     out.push('| config | change |', '|---|---|')
     for (const change of report.config) {
       const {key, detail} = configLine(change)
-      out.push(`| ${cell(key)} | ${cell(detail)} |`)
+      out.push(`| ${literal(key)} | ${literal(detail)} |`)
     }
     out.push('')
   }
@@ -30,7 +30,7 @@ export function renderDiffMarkdown(report: DiffReport, options: {limit?: number}
     const limit = options.limit ?? 100
     for (const change of changes.slice(0, limit)) {
       const history = createdBy(change)
-      out.push(`| ${CHANGE_CODE[change.kind]} | \`${cell(change.path)}\` | ${cell(fileDetail(change))} | ${layerPair(change)}${history ? ` <br>\`${cell(history.slice(0, 60))}\`` : ''} |`)
+      out.push(`| ${CHANGE_CODE[change.kind]} | ${cellCode(change.path)} | ${literal(fileDetail(change))} | ${layerPair(change)}${history ? ` <br>${cellCode(history.slice(0, 60))}` : ''} |`)
     }
     if (changes.length > limit) out.push('', `… and ${changes.length - limit} more (see the JSON report).`)
     out.push('')
