@@ -65,7 +65,9 @@ ${EXIT_CODES_HELP}`
     const regions = flags.region ?? [process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r))
     if (regions.length === 0) throw new UsageError('give --region (or set AWS_REGION): fleet lists the functions of each region')
     if (regions.some((r) => r.trim() === '')) throw new UsageError('--region was given an empty value')
-    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
+    // A bad value the user set in LAYER_AUDIT_SHARD is said with the variable's name, not a flag never typed.
+    const shardOnCommandLine = this.argv.some((arg) => arg === '--shard' || arg.startsWith('--shard='))
+    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard, shardOnCommandLine ? '--shard' : 'LAYER_AUDIT_SHARD')
     const tags = parseTags(flags.tag ?? [])
     const onProgress = this.progressCallback()
     const report = await runFleet({

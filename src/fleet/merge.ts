@@ -93,6 +93,8 @@ function fleetReportProblem(data: unknown): string | undefined {
   if (!Array.isArray(data.regions) || !data.regions.every((r) => typeof r === 'string')) return 'no regions list'
   if (data.shard !== undefined && !(isRecord(data.shard) && isCount(data.shard.index) && isCount(data.shard.count) && data.shard.index <= data.shard.count)) return 'a malformed shard'
   if (data.mergedShards !== undefined && !(Array.isArray(data.mergedShards) && data.mergedShards.every(isCount))) return 'a malformed mergedShards'
+  const reportProblem = shapeProblem(data, {warnings: 'strings', config: 'string'})
+  if (reportProblem) return reportProblem
   for (const [i, fn] of data.functions.entries()) {
     const problem = functionProblem(fn)
     if (problem) return `functions[${i}]: ${problem}`
@@ -110,6 +112,53 @@ function functionProblem(fn: unknown): string | undefined {
   for (const finding of fn.findings) {
     if (!isRecord(finding) || typeof finding.rule !== 'string' || typeof finding.message !== 'string') return 'a finding without rule or message'
     if (!(SEVERITIES as readonly unknown[]).includes(finding.severity)) return 'a finding with an unknown severity'
+    const problem = shapeProblem(finding, FINDING_SHAPE, 'a finding')
+    if (problem) return problem
+  }
+  const readiness = fn.readiness
+  if (readiness !== undefined && !(isRecord(readiness) && Array.isArray(readiness.layers) && Array.isArray(readiness.architectures) && typeof readiness.plan === 'string')) return 'a readiness without plan, layers or architectures'
+  return shapeProblem(fn, FUNCTION_SHAPE)
+}
+
+const LEAVES = {
+  string: {test: (value: unknown) => typeof value === 'string', said: 'a string'},
+  number: {test: (value: unknown) => typeof value === 'number', said: 'a number'},
+  strings: {test: (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === 'string'), said: 'a list of strings'},
+  object: {test: isRecord, said: 'an object'},
+}
+type Shape = {[key: string]: keyof typeof LEAVES | Shape | [Shape]}
+
+// The optional fields the renderers read as text, numbers or lists: a wrong type is the report's fault,
+// said as such, not an internal error of whichever renderer trips on it first.
+const FINDING_SHAPE: Shape = {path: 'string', source: 'string', fingerprint: 'string', identity: 'string', layer: 'number', alsoRules: 'strings', suppressed: {reason: 'string'}, expected: 'object', actual: 'object', evidence: 'object'}
+const FUNCTION_SHAPE: Shape = {
+  imageUri: 'string',
+  notApplicable: [{rule: 'string', reason: 'string'}],
+  image: {manifestDigest: 'string'},
+  function: {architectures: 'strings'},
+  readiness: {plan: 'string', runtime: 'string', handler: 'string', baseImage: 'string', architectures: 'strings', notes: 'strings', codeSize: 'number', unzippedSize: 'number', layers: [{arn: 'string'}]},
+  stats: 'object',
+}
+
+/** The first field of `record` that is present with another type than `shape` says (absent fields are fine). */
+function shapeProblem(record: Record<string, any>, shape: Shape, at = ''): string | undefined {
+  for (const [key, want] of Object.entries(shape)) {
+    const value = record[key]
+    if (value === undefined) continue
+    const name = at ? `${at}'s ${key}` : key
+    if (Array.isArray(want)) {
+      if (!Array.isArray(value)) return `${name} is not a list`
+      for (const item of value) {
+        const problem = isRecord(item) ? shapeProblem(item, want[0], name) : `${name} holds a non-object`
+        if (problem) return problem
+      }
+    } else if (typeof want === 'object') {
+      if (!isRecord(value)) return `${name} is not an object`
+      const problem = shapeProblem(value, want, name)
+      if (problem) return problem
+    } else if (!LEAVES[want].test(value)) {
+      return `${name} is not ${LEAVES[want].said}`
+    }
   }
   return undefined
 }

@@ -15,13 +15,16 @@ export interface Shard {
 /** Hard upper bound: more shards than this is a typo, not a plan (Batch array jobs stop at 10,000). */
 export const MAX_SHARDS = 10_000
 
-/** Parses "I/N" (1 ≤ I ≤ N); AWS Batch's 0-based AWS_BATCH_JOB_ARRAY_INDEX is given as `$((AWS_BATCH_JOB_ARRAY_INDEX+1))/N`. */
-export function parseShard(value: string): Shard {
+/**
+ * Parses "I/N" (1 ≤ I ≤ N); AWS Batch's 0-based AWS_BATCH_JOB_ARRAY_INDEX is given as `$((AWS_BATCH_JOB_ARRAY_INDEX+1))/N`.
+ * `source` is what the error names: the flag, or the variable that set it (LAYER_AUDIT_SHARD).
+ */
+export function parseShard(value: string, source = '--shard'): Shard {
   const match = /^\s*(\d{1,5})\s*\/\s*(\d{1,5})\s*$/.exec(value)
   const index = match ? Number(match[1]) : NaN
   const count = match ? Number(match[2]) : NaN
   if (!match || count < 1 || count > MAX_SHARDS || index < 1 || index > count) {
-    throw new UsageError(`--shard ${JSON.stringify(value.slice(0, 40))}: expected I/N with 1 ≤ I ≤ N ≤ ${MAX_SHARDS}, e.g. 2/4`)
+    throw new UsageError(`${source} ${JSON.stringify(value.slice(0, 40))}: expected I/N with 1 ≤ I ≤ N ≤ ${MAX_SHARDS}, e.g. 2/4`)
   }
   return {index, count}
 }

@@ -8,7 +8,8 @@
  */
 import {createHash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {appendFile, rename, stat, writeFile} from 'node:fs/promises'
+import {appendFile, open, rename, stat, writeFile} from 'node:fs/promises'
+import {dirname} from 'node:path'
 import {createInterface} from 'node:readline'
 import {LayerAuditError} from '../errors.js'
 import type {FunctionConfig} from '../lambda/function-config.js'
@@ -53,6 +54,8 @@ export class FleetState {
     private readonly lines: Map<string, StateLine>,
     /** Lines that could not be read (torn by an interrupt, another version): skipped, said once. */
     readonly skippedLines: number,
+    /** The file ends in a torn line: the first append starts a new line, or it would be glued to it and lost. */
+    private unterminated: boolean,
   ) {}
 
   /** Reads FILE if it exists (a missing file is an empty state: the first run creates it). */
@@ -64,6 +67,8 @@ export class FleetState {
       throw stateError(file, `cannot read it (${error.code ?? 'error'})`, error)
     })
     if (info && !info.isFile()) throw stateError(file, 'not a regular file')
+    // Said now, before any API call, not when the first audited function is recorded.
+    if (!info && !(await stat(dirname(file)).catch(() => undefined))?.isDirectory()) throw stateError(file, `no directory ${dirname(file)}`)
     if (info) {
       const input = createInterface({input: createReadStream(file, {encoding: 'utf8'}), crlfDelay: Infinity})
       for await (const text of input) {
@@ -72,7 +77,7 @@ export class FleetState {
         else if (text.trim() !== '') skipped++
       }
     }
-    return new FleetState(file, lines, skipped)
+    return new FleetState(file, lines, skipped, info !== undefined && info.size > 0 && !(await endsWithNewline(file, info.size)))
   }
 
   /** The stored result when the function's key is unchanged. */
@@ -85,7 +90,9 @@ export class FleetState {
   async record(arn: string, key: string, result: FleetFunctionResult): Promise<void> {
     const line: StateLine = {v: STATE_VERSION, arn, key, result}
     this.lines.set(arn, line)
-    await appendFile(this.file, JSON.stringify(line) + '\n', {mode: 0o600}).catch((error: NodeJS.ErrnoException) => {
+    const start = this.unterminated ? '\n' : ''
+    this.unterminated = false
+    await appendFile(this.file, start + JSON.stringify(line) + '\n', {mode: 0o600}).catch((error: NodeJS.ErrnoException) => {
       throw stateError(this.file, `cannot write it (${error.code ?? 'error'})`, error)
     })
   }
@@ -99,6 +106,17 @@ export class FleetState {
     const temp = `${this.file}.${process.pid}.tmp`
     await writeFile(temp, text, {mode: 0o600})
     await rename(temp, this.file)
+  }
+}
+
+async function endsWithNewline(file: string, size: number): Promise<boolean> {
+  const handle = await open(file, 'r')
+  try {
+    const last = Buffer.alloc(1)
+    await handle.read(last, 0, 1, size - 1)
+    return last[0] === 0x0a
+  } finally {
+    await handle.close()
   }
 }
 
