@@ -32,7 +32,7 @@ ${EXIT_CODES_HELP}`
   static override enableJsonFlag = true
   static override flags = {
     region: Flags.string({
-      summary: 'A region to list (repeatable; default: AWS_REGION or the profile\'s).',
+      summary: 'A region to list (repeatable; default: AWS_REGION, else AWS_DEFAULT_REGION).',
       multiple: true,
       helpGroup: 'AWS',
     }),
@@ -62,7 +62,8 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<FleetReport> {
     const {flags} = await this.parse(Fleet)
-    const regions = flags.region ?? [process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r))
+    // || not ??: an AWS_REGION set empty (a CI variable that expanded to nothing) must not hide AWS_DEFAULT_REGION.
+    const regions = flags.region ?? [process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r))
     if (regions.length === 0) throw new UsageError('give --region (or set AWS_REGION): fleet lists the functions of each region')
     if (regions.some((r) => r.trim() === '')) throw new UsageError('--region was given an empty value')
     // A bad value the user set in LAYER_AUDIT_SHARD is said with the variable's name, not a flag never typed.

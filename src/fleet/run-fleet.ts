@@ -11,7 +11,7 @@ import {anticipatedHeads, captureCacheKey} from '../audit/capture-cache.js'
 import {applyConfig, loadConfig, type LayerAuditConfig} from '../audit/config.js'
 import {summarize, atOrAbove, type FailOn} from '../audit/gate.js'
 import {runCompare} from '../audit/run-audit.js'
-import {LayerAuditError} from '../errors.js'
+import {LayerAuditError, UsageError} from '../errors.js'
 import type {LayerCache} from '../fs/layer-cache.js'
 import type {OpenOptions} from '../image/model.js'
 import type {AwsOptions} from '../lambda/aws.js'
@@ -60,15 +60,23 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   const config = await loadConfig({file: options.configFile, cwd: options.cwd})
   const state = options.stateFile ? await FleetState.open(options.stateFile) : undefined
   const settings = await auditSettings(options, config.file)
+  let matched = 0
   const aws: AwsOptions = {profile: options.profile, endpointUrl: options.endpointUrl, timeoutMs: options.timeoutMs}
   const inventory = await listFleet({
     ...aws,
     regions: options.regions,
     functionGlobs: options.functionGlobs,
     tags: options.tags,
-    select: (arn) => inShard(arn, options.shard),
+    select: (arn) => {
+      matched++
+      return inShard(arn, options.shard)
+    },
   })
   const functions = inventory.functions
+  // A mistyped glob must not read as a green gate over nothing. (An empty shard of a small fleet is fine.)
+  if (options.functionGlobs?.length && matched === 0) {
+    throw new UsageError(`--function ${options.functionGlobs.map((g) => JSON.stringify(g)).join(' ')} matched no function in ${options.regions.join(', ')}`)
+  }
   // Every wrapper path is known before the first image opens: a base layer is read once for all of them.
   options.layerCache?.anticipate(captureCacheKey(), anticipatedHeads(wrapperPaths(functions)))
 

@@ -6,9 +6,9 @@
  * — a sha256 over its ResolvedImageUri, the configuration the rules read and the audit's own settings —
  * is unchanged. Results are stored redacted, as the JSON report shows them: the file holds no secret.
  */
-import {createHash} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {appendFile, open, rename, stat, writeFile} from 'node:fs/promises'
+import {appendFile, open, rename, stat, unlink, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {createInterface} from 'node:readline'
 import {LayerAuditError} from '../errors.js'
@@ -103,9 +103,15 @@ export class FleetState {
    */
   async compact(keep: ReadonlySet<string>): Promise<void> {
     const text = [...this.lines.values()].filter((line) => keep.has(line.arn)).map((line) => JSON.stringify(line) + '\n').join('')
-    const temp = `${this.file}.${process.pid}.tmp`
-    await writeFile(temp, text, {mode: 0o600})
-    await rename(temp, this.file)
+    // Created exclusively: whatever is planted at the temp name (a symlink) is never followed.
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    try {
+      await writeFile(temp, text, {mode: 0o600, flag: 'wx'})
+      await rename(temp, this.file)
+    } catch (error) {
+      await unlink(temp).catch(() => {})
+      throw stateError(this.file, `cannot rewrite it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error)
+    }
   }
 }
 

@@ -136,12 +136,19 @@ describe('against the Lambda stub', () => {
     }
   })
 
-  it('passes with a table that says so when --function matches nothing', async () => {
+  it('refuses a --function glob that matches nothing: a typo is not a green gate over no function', async () => {
     const run = await fleet(['--function', 'nothing-*'])
-    expect(run.code, run.stderr).toBe(0)
+    expect(run.code).toBe(2)
     expect(stub.requests('GetFunction')).toBe(0)
-    // What the table says today (docs: "functions: none"); it does not name the glob that matched nothing.
-    expect(run.stdout).toMatch(/^PASS: 0 functions — no findings$/m)
+    expect(run.stdout).toBe('')
+    expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    expect(run.stderr).toMatch(/--function "nothing-\*" matched no function in /)
+  })
+
+  it('passes an empty shard of a small fleet, saying it holds no function', async () => {
+    // 1000 shards of a few functions: most are empty, and an empty slice is not an error.
+    const run = await fleet(['--shard', '997/1000'])
+    expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^functions: none · 0 images$/m)
   })
 })
