@@ -7,7 +7,7 @@ import {mkdirSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
-import {FIXTURES, runCli, type CliResult} from '../helpers/cli.js'
+import {FIXTURES, runCli, usageLine} from '../helpers/cli.js'
 import {LambdaStub} from '../lambda/lambda-stub.js'
 import {cleanup, tempDir} from '../lambda/zips.js'
 
@@ -45,15 +45,6 @@ async function closedPort(): Promise<number> {
   const {port} = server.address() as {port: number}
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
-}
-
-/** Exit 2 with exactly one line on stderr, nothing on stdout; returns that line. */
-function usageLine(run: CliResult): string {
-  expect(run.code, run.stderr).toBe(2)
-  expect(run.stdout).toBe('')
-  const lines = run.stderr.split('\n').filter((line) => line !== '')
-  expect(lines, run.stderr).toHaveLength(1)
-  return lines[0]
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {MergeError, mergeFleetReports} from '../../src/fleet/merge.js'
 import type {FleetReport} from '../../src/fleet/report.js'
 import {shardOf} from '../../src/fleet/shard.js'
 import {validateAsffBatch} from '../../src/report/fleet/index.js'
-import {BROKEN_COMPARE, runCli, type CliResult} from '../helpers/cli.js'
+import {BROKEN_COMPARE, runCli, usageLine} from '../helpers/cli.js'
 import {cleanup, tempDir} from '../lambda/zips.js'
 import {ARCHITECTURE_WARNING, arnOf, imageResult, shardReport, WRAPPER_MISSING, writeReport} from './helpers/fleet-reports.js'
 
@@ -35,15 +35,6 @@ async function mergeError(files: string[]): Promise<MergeError> {
   expect(error).toBeInstanceOf(MergeError)
   expect((error as MergeError).line).not.toContain('\n')
   return error as MergeError
-}
-
-/** Exit 2 with exactly one line on stderr, nothing on stdout; returns that line. */
-function usageLine(run: CliResult): string {
-  expect(run.code, run.stderr).toBe(2)
-  expect(run.stdout).toBe('')
-  const lines = run.stderr.split('\n').filter((line) => line !== '')
-  expect(lines, run.stderr).toHaveLength(1)
-  return lines[0]
 }
 
 describe('mergeFleetReports', () => {

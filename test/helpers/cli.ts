@@ -3,6 +3,7 @@ import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {expect} from 'vitest'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const FIXTURES = join(REPO, 'fixtures')
@@ -45,4 +46,13 @@ export async function runCli(args: string[], options: {input?: Buffer | string; 
     )
     child.stdin.end(options.input ?? '')
   })
+}
+
+/** Exit 2 with exactly one line on stderr, nothing on stdout (the bad-input contract); returns that line. */
+export function usageLine(run: CliResult): string {
+  expect(run.code, run.stderr).toBe(2)
+  expect(run.stdout).toBe('')
+  const lines = run.stderr.split('\n').filter((line) => line !== '')
+  expect(lines, run.stderr).toHaveLength(1)
+  return lines[0]
 }
