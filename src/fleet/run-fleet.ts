@@ -109,7 +109,14 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   await Promise.all(Array.from({length: Math.max(1, Math.min(options.concurrency ?? 2, functions.length))}, lane))
   await state?.compact(new Set(functions.map((f) => f.arn)))
 
-  const cache = options.layerCache?.stats()
+  // Without a layer cache every referenced layer of every audited image was read.
+  const audited = results.filter((r) => !r.fromState && r.image)
+  const cache = options.layerCache?.stats() ?? {
+    layersReferenced: audited.reduce((sum, r) => sum + r.image!.layers, 0),
+    layersRead: audited.reduce((sum, r) => sum + r.image!.layers, 0),
+    bytesReferenced: audited.reduce((sum, r) => sum + r.image!.compressedSize, 0),
+    bytesRead: audited.reduce((sum, r) => sum + r.image!.compressedSize, 0),
+  }
   const warnings = [
     ...(state && state.skippedLines > 0 ? [`--state: ${state.skippedLines} unreadable line(s) in ${state.file} were skipped (an interrupted write, or another version's)`] : []),
   ]
@@ -121,10 +128,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
     stats: {
       fromState,
       images: images.size,
-      layersReferenced: cache?.layersReferenced ?? 0,
-      layersRead: cache?.layersRead ?? 0,
-      bytesReferenced: cache?.bytesReferenced ?? 0,
-      bytesRead: cache?.bytesRead ?? 0,
+      layersReferenced: cache.layersReferenced,
+      layersRead: cache.layersRead,
+      bytesReferenced: cache.bytesReferenced,
+      bytesRead: cache.bytesRead,
     },
   })
 }

@@ -32,8 +32,8 @@ describe('import rules', () => {
     for (const path of importersOf(/^(chalk|cli-table3)$/)) expect(path).toMatch(/^report\//)
   })
 
-  it('only the ECR keychain and the Lambda client import the AWS SDK', () => {
-    expect(importersOf(/^@aws-sdk\//)).toEqual(['image/sources/registry/ecr-keychain.ts', 'lambda/aws.ts'])
+  it('only the ECR keychain, the Lambda client and the fleet inventory import the AWS SDK', () => {
+    expect(importersOf(/^@aws-sdk\//)).toEqual(['fleet/inventory.ts', 'image/sources/registry/ecr-keychain.ts', 'lambda/aws.ts'])
   })
 
   it('the library below commands never imports commands or cli', () => {
