@@ -7,6 +7,7 @@ export interface CombineMeta {
   regions: string[]
   shard?: FleetReport['shard']
   mergedShards?: number[]
+  shardCount?: number
   config?: string
   warnings?: string[]
   /** Counters the results cannot tell (cache and state figures); the function counts are computed here. */
@@ -24,6 +25,7 @@ export function combineFleet(results: readonly FleetFunctionResult[], meta: Comb
     regions: meta.regions,
     ...(meta.shard ? {shard: meta.shard} : {}),
     ...(meta.mergedShards ? {mergedShards: meta.mergedShards} : {}),
+    ...(meta.shardCount ? {shardCount: meta.shardCount} : {}),
     ...(meta.config ? {config: meta.config} : {}),
     ...(meta.warnings?.length ? {warnings: meta.warnings} : {}),
     functions,

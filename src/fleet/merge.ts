@@ -15,6 +15,7 @@ import {verdictOf} from './run-fleet.js'
 
 const MAX_REPORT_BYTES = 512 * 1024 * 1024
 const VERDICTS = new Set(['pass', 'fail', 'error', 'zip'])
+const MISSING_SHARDS = /^shards? [\d/, ]+ missing: this report covers \d+ of \d+ shards$/
 
 export class MergeError extends LayerAuditError {}
 
@@ -44,7 +45,8 @@ export async function mergeFleetReports(files: readonly string[], failOn: FailOn
   const reports: {file: string; report: FleetReport}[] = []
   for (const file of files) reports.push({file, report: await readFleetReport(file)})
 
-  const counts = new Set(reports.map(({report}) => report.shard?.count ?? 1))
+  // A partial merge (shards 1-3 of 4) says its count too: it merges with the rest like a shard.
+  const counts = new Set(reports.map(({report}) => report.shard?.count ?? report.shardCount ?? 1))
   if (counts.size > 1) throw new MergeError('USAGE', `the reports come from different shardings (${[...counts].map((n) => `/${n}`).join(', ')}): merge one run's shards`)
   const seenShards = new Map<number, string>()
   const owner = new Map<string, string>()
@@ -65,7 +67,8 @@ export async function mergeFleetReports(files: readonly string[], failOn: FailOn
       results.push({...result, verdict: verdictOf(result, failOn)})
     }
     for (const region of report.regions) if (!regions.includes(region)) regions.push(region)
-    for (const warning of report.warnings ?? []) warnings.add(warning)
+    // A partial merge's "shard N missing" is said again below if it still is.
+    for (const warning of report.warnings ?? []) if (!MISSING_SHARDS.test(warning)) warnings.add(warning)
     for (const key of Object.keys(stats) as (keyof typeof stats)[]) stats[key] += Number(report.stats?.[key]) || 0
   }
   const count = [...counts][0]
@@ -77,7 +80,7 @@ export async function mergeFleetReports(files: readonly string[], failOn: FailOn
   const configs = new Set(reports.map(({report}) => report.config).filter((c): c is string => c !== undefined))
   return combineFleet(results, {
     regions,
-    ...(count > 1 ? {mergedShards: shards} : {}),
+    ...(count > 1 ? {mergedShards: shards, shardCount: count} : {}),
     ...(configs.size === 1 ? {config: [...configs][0]} : {}),
     warnings: [...warnings],
     stats,
@@ -93,6 +96,7 @@ function fleetReportProblem(data: unknown): string | undefined {
   if (!Array.isArray(data.regions) || !data.regions.every((r) => typeof r === 'string')) return 'no regions list'
   if (data.shard !== undefined && !(isRecord(data.shard) && isCount(data.shard.index) && isCount(data.shard.count) && data.shard.index <= data.shard.count)) return 'a malformed shard'
   if (data.mergedShards !== undefined && !(Array.isArray(data.mergedShards) && data.mergedShards.every(isCount))) return 'a malformed mergedShards'
+  if (data.shardCount !== undefined && !(isCount(data.shardCount) && (data.mergedShards ?? []).every((i: number) => i <= data.shardCount))) return 'a malformed shardCount'
   const reportProblem = shapeProblem(data, {warnings: 'strings', config: 'string'})
   if (reportProblem) return reportProblem
   for (const [i, fn] of data.functions.entries()) {

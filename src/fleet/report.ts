@@ -81,6 +81,8 @@ export interface FleetReport {
   shard?: {index: number; count: number}
   /** Shards a merged report was made from (1-based indexes), when `merge` made it. */
   mergedShards?: number[]
+  /** N of the --shard I/N runs a merged report was made from: a partial merge can be merged with the rest. */
+  shardCount?: number
   config?: string
   warnings?: string[]
   /** Sorted by ARN. */

@@ -101,6 +101,18 @@ describe('mergeFleetReports', () => {
     expect(partial.functions.every((fn) => shardOf(fn.arn, 3) !== 3)).toBe(true)
   })
 
+  it('merges a partial merge with the shards it lacked into the whole fleet', async () => {
+    const partial = writeReport(dir, 'partial.json', await mergeFleetReports(shards.slice(0, 2)))
+    const whole = await mergeFleetReports([partial, shards[2]])
+    const direct = await mergeFleetReports(shards)
+    expect(whole.functions).toEqual(direct.functions)
+    expect(whole.mergedShards).toEqual([1, 2, 3])
+    expect(whole.shardCount).toBe(3)
+    expect(whole.warnings).toBeUndefined()
+    // The partial merge holds shards 1 and 2: giving shard 2 again is refused.
+    expect((await mergeError([partial, shards[1]])).line).toMatch(/shard 2 is also in/)
+  })
+
   it('recomputes each verdict by --fail-on', async () => {
     const merged = await mergeFleetReports(shards, 'warning')
     // Multiples of 3 or 5 below 30: 14.
