@@ -36,6 +36,8 @@ export interface AuditCommonOptions {
   dockerfile?: string
   cwd?: string
   maxFileBytes?: number
+  /** The rule config already loaded (a fleet loads it once for every function); else configFile / discovery. */
+  config?: LayerAuditConfig
   /** Shared per-layer results (a fleet passes one LayerCache to every function's audit); default: none, every layer read. */
   layerCache?: LayerCache
 }
@@ -204,7 +206,7 @@ function zipSideTakesAWhile(fn: ResolveFunctionOptions | undefined): boolean {
 }
 
 async function loadGateInputs(options: AuditCommonOptions): Promise<{config: LayerAuditConfig; baseline?: Set<string>; dockerfile?: LoadedDockerfile}> {
-  const config = await loadConfig({file: options.configFile, cwd: options.cwd})
+  const config = options.config ?? (await loadConfig({file: options.configFile, cwd: options.cwd}))
   const baseline = options.baselineFile ? await loadBaseline(options.baselineFile) : undefined
   const dockerfile = options.dockerfile !== undefined ? await loadDockerfile(options.dockerfile, options.cwd) : undefined
   return {config, baseline, dockerfile}

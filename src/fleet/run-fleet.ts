@@ -5,10 +5,8 @@
  * give each zip function its migration readiness, and gather one FleetReport. A function that cannot be
  * audited is a finding of that function (function-unauditable), never the end of the run.
  */
-import {createHash} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
 import {anticipatedHeads, captureCacheKey} from '../audit/capture-cache.js'
-import {applyConfig, loadConfig, type LayerAuditConfig} from '../audit/config.js'
+import {applyConfig, expiredIgnoreWarnings, loadConfig, type LayerAuditConfig} from '../audit/config.js'
 import {summarize, atOrAbove, type FailOn} from '../audit/gate.js'
 import {runCompare} from '../audit/run-audit.js'
 import {LayerAuditError, UsageError} from '../errors.js'
@@ -59,7 +57,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
   // Fail fast on what the user gave before any API call: the rule config and the state file.
   const config = await loadConfig({file: options.configFile, cwd: options.cwd})
   const state = options.stateFile ? await FleetState.open(options.stateFile) : undefined
-  const settings = await auditSettings(options, config.file)
+  const settings = auditSettings(options, config)
   let matched = 0
   const aws: AwsOptions = {profile: options.profile, endpointUrl: options.endpointUrl, timeoutMs: options.timeoutMs}
   const inventory = await listFleet({
@@ -118,6 +116,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
     bytesRead: audited.reduce((sum, r) => sum + r.image!.compressedSize, 0),
   }
   const warnings = [
+    // Said once for the fleet, not once a function (runCompare's own report warnings are not kept).
+    ...expiredIgnoreWarnings(config),
     ...(state && state.skippedLines > 0 ? [`--state: ${state.skippedLines} unreadable line(s) in ${state.file} were skipped (an interrupted write, or another version's)`] : []),
   ]
   return combineFleet(results, {
@@ -157,8 +157,7 @@ async function auditFunction(fn: FleetFunction, options: FleetRunOptions, aws: A
       // repository the role may not read, or an image deleted from it, is this function's finding even
       // when another function's image has the same digest. (Layers come from the layer cache.)
       open: {...options.open, concurrency: options.layerConcurrency, registry: {...options.open?.registry, noCache: true}},
-      configFile: options.configFile,
-      cwd: options.cwd,
+      config,
       maxFileBytes: options.maxFileBytes,
       layerCache: options.layerCache,
     })
@@ -199,7 +198,7 @@ export function verdictOf(result: Pick<FleetFunctionResult, 'verdict' | 'summary
 }
 
 /** What besides the function decides its result: a changed rule config or scan cap re-audits every function. */
-async function auditSettings(options: FleetRunOptions, configFile: string | undefined): Promise<unknown> {
-  const configText = configFile ? await readFile(configFile, 'utf8').catch(() => '') : ''
-  return {config: createHash('sha256').update(configText).digest('hex'), maxFileBytes: options.maxFileBytes ?? null}
+function auditSettings(options: FleetRunOptions, config: LayerAuditConfig): unknown {
+  // The config as parsed, not its file: stateKey hashes it, and a reformatted file changes nothing.
+  return {rules: config.rules, ignore: config.ignore, maxFileBytes: options.maxFileBytes ?? null}
 }
