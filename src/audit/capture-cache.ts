@@ -110,20 +110,43 @@ export function replayCapture(plan: CapturePlan, entries: readonly LayerEntry[],
 
 /** The facts FactsSink would have filed (same fields, same order), or undefined when one is not stored. */
 function factsFor(want: number, plan: CapturePlan, entry: LayerEntry, stored: StoredFacts): FileFacts | undefined {
+  // A stored fact of the wrong type is a miss, never served (the file is verified, not trusted).
+  if (stored === null || typeof stored !== 'object') return undefined
   const facts: FileFacts = {size: entry.size}
   if ((want & WANT_HASH) !== 0) {
-    if (stored.crc32 === undefined || (plan.sha256 === true && stored.sha256 === undefined)) return undefined
+    if (typeof stored.crc32 !== 'number' || (plan.sha256 === true && typeof stored.sha256 !== 'string')) return undefined
     facts.crc32 = stored.crc32
     if (plan.sha256 === true) facts.sha256 = stored.sha256
   }
   if ((want & WANT_HEAD) !== 0) {
-    if (stored.head === undefined) return undefined
+    if (typeof stored.head !== 'string') return undefined
     facts.head = Buffer.from(stored.head, 'base64')
   }
   return facts
 }
 
+/**
+ * A stored plan decides how the next read of the layer captures (widen), so a tampered one must not be
+ * able to make it keep the first bytes of every file: its shape is checked, its lists and its
+ * executable-head cap bounded by what compare's own plans ask (a few paths, 256 heads).
+ */
+const MAX_STORED_HEADS = 10_000
+const MAX_STORED_EXECUTABLE_HEADS = 4 * DEFAULT_MAX_EXECUTABLE_HEADS
+
 function planOf(stored: StoredPlan): CapturePlan {
+  const strings = (value: unknown, max: number) => Array.isArray(value) && value.length <= max && value.every((item) => typeof item === 'string')
+  const ok =
+    stored !== null &&
+    typeof stored === 'object' &&
+    strings(stored.heads, MAX_STORED_HEADS) &&
+    strings(stored.headDirs, 16) &&
+    (stored.hashUnder === undefined || strings(stored.hashUnder, 64)) &&
+    Array.isArray(stored.hash) &&
+    stored.hash.every((pair) => Array.isArray(pair) && typeof pair[0] === 'string' && typeof pair[1] === 'number') &&
+    (stored.executablesUnder === undefined || typeof stored.executablesUnder === 'string') &&
+    (stored.maxExecutableHeads === undefined || (Number.isSafeInteger(stored.maxExecutableHeads) && stored.maxExecutableHeads <= MAX_STORED_EXECUTABLE_HEADS)) &&
+    typeof stored.sha256 === 'boolean'
+  if (!ok) throw new Error('capture cache: not a stored plan')
   return {
     hash: new Map(stored.hash),
     ...(stored.hashUnder !== undefined ? {hashUnder: stored.hashUnder} : {}),

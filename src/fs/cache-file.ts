@@ -6,23 +6,39 @@
  * shards sharing a cache directory) each replace the file whole; the last rename wins.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {constants} from 'node:fs'
+import {mkdir, open, rename, rm, writeFile} from 'node:fs/promises'
 import {dirname} from 'node:path'
 
 const MAGIC = 'layer-audit-cache'
 /** A header is a few hundred bytes; a file whose first line is longer is not one of ours. */
 const MAX_HEADER = 4096
+/**
+ * A million-entry layer stores in ~10 MB; a file far past that was not written by us, and is not read
+ * into memory to find out.
+ */
+export const MAX_CACHE_FILE_BYTES = 512 * 1024 * 1024
 
 export type CacheFileRead = {payload: Buffer} | {missing: true} | {invalid: string}
 
 export async function readCacheFile(path: string, key: string): Promise<CacheFileRead> {
   let bytes: Buffer
   try {
-    bytes = await readFile(path)
+    // Non-blocking: a FIFO planted at the name must not hang the audit until someone writes to it.
+    const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    try {
+      const info = await file.stat()
+      if (!info.isFile()) return {invalid: 'not a regular file'}
+      if (info.size > MAX_CACHE_FILE_BYTES) return {invalid: 'too large'}
+      bytes = await file.readFile()
+    } finally {
+      await file.close()
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {missing: true}
     return {invalid: `unreadable (${(error as NodeJS.ErrnoException).code ?? 'error'})`}
   }
+  if (bytes.length > MAX_CACHE_FILE_BYTES) return {invalid: 'too large'}
   const newline = bytes.subarray(0, MAX_HEADER).indexOf(0x0a)
   if (newline === -1) return {invalid: 'no header'}
   let header: {magic?: unknown; key?: unknown; bytes?: unknown; sha256?: unknown}

@@ -22,6 +22,10 @@ import type {ContentHookSpec, HookResultCache} from './hook-spec.js'
 import {decodeLayerRead, encodeLayerRead} from './layer-read-codec.js'
 import type {LayerRead} from './layer-reader.js'
 
+const gzipAsync = promisify(gzip)
+const gunzipCapped = promisify(gunzip)
+/** A stored hook result inflates to far less (a capture's heads, a scan's hits); more is not ours. */
+const MAX_HOOK_RESULT_BYTES = 256 * 1024 * 1024
 /** Bumped whenever what a file holds changes shape. */
 const FORMAT = 1
 
@@ -176,7 +180,7 @@ export class LayerCache {
     const payload = await this.load(layer, `hook ${cache.key}`)
     if (!payload) return undefined
     try {
-      return JSON.parse((await promisify(gunzip)(payload)).toString('utf8')) as unknown
+      return JSON.parse((await gunzipCapped(payload, {maxOutputLength: MAX_HOOK_RESULT_BYTES})).toString('utf8')) as unknown
     } catch {
       this.counters.rejected++
       return undefined
@@ -193,7 +197,7 @@ export class LayerCache {
 
   /** `read` only when the stored layer was not valid; each hook's stored result. Failures are counted, not thrown. */
   private async store(layer: LayerInfo, read: LayerRead | undefined, caches: readonly HookResultCache[], encoded: readonly unknown[]): Promise<void> {
-    const writes: Promise<void>[] = caches.map(async (cache, i) => this.write(layer, `hook ${cache.key}`, [await promisify(gzip)(JSON.stringify(encoded[i]))]))
+    const writes: Promise<void>[] = caches.map(async (cache, i) => this.write(layer, `hook ${cache.key}`, [await gzipAsync(JSON.stringify(encoded[i]))]))
     if (read) writes.push(encodeLayerRead(read).then((payload) => this.write(layer, 'layer', payload)))
     for (const outcome of await Promise.allSettled(writes)) if (outcome.status === 'rejected') this.counters.writeFailures++
   }

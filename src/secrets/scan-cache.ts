@@ -12,7 +12,9 @@ export function scanCache<O>(maxFileBytes: number): HookResultCache<O, ContentSc
     encode: (result) => result,
     decode: (stored, layer) => {
       const {secrets, credentialFiles, stats} = stored as ContentScanResult
-      if (!Array.isArray(secrets) || !Array.isArray(credentialFiles) || typeof stats?.filesScanned !== 'number') throw new Error('scan cache: not a stored scan')
+      const counts = stats !== null && typeof stats === 'object' && ['filesScanned', 'bytesScanned', 'binarySkipped', 'capped'].every((k) => typeof (stats as unknown as Record<string, unknown>)[k] === 'number')
+      const hits = [...(Array.isArray(secrets) ? secrets : [null]), ...(Array.isArray(credentialFiles) ? credentialFiles : [null])]
+      if (!counts || !hits.every((hit) => hit !== null && typeof hit === 'object' && typeof hit.path === 'string')) throw new Error('scan cache: not a stored scan')
       return {
         secrets: secrets.map((hit) => ({...hit, layer: layer.index})),
         credentialFiles: credentialFiles.map((hit) => ({...hit, layer: layer.index})),

@@ -4,8 +4,10 @@
  * claims a cached diff_id over other bytes is read (and fails as it would without a cache).
  */
 import {createHash} from 'node:crypto'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
 import {afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 import {runCompare, runLint, runScan} from '../../src/audit/run-audit.js'
 import type {Report} from '../../src/audit/report.js'
@@ -156,6 +158,31 @@ describe('LayerCache', () => {
     const refused = new LayerCache({dir})
     await runScan({image: GOOD, layerCache: refused})
     expect(refused.stats()).toMatchObject({rejected: 1, layersRead: 1})
+  })
+
+  it('a re-signed file of wrong-typed data, or a FIFO at a file\'s name, is a miss: never served, never a hang', async () => {
+    const dir = tmpDir('layer-cache-')
+    const uncached = said(await compare(BROKEN))
+    await compare(BROKEN, new LayerCache({dir}))
+    // What an attacker with write access to the cache directory can do: any payload, under a header
+    // recomputed for it and naming the file's own key.
+    const resign = (name: string, lines: unknown[]) => {
+      const file = readFileSync(join(dir, name))
+      const header = JSON.parse(file.subarray(0, file.indexOf(0x0a)).toString()) as {bytes: number; sha256: string}
+      const payload = gzipSync(lines.map((line) => JSON.stringify(line)).join('\n'))
+      const signed = {...header, bytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex')}
+      writeFileSync(join(dir, name), Buffer.concat([Buffer.from(JSON.stringify(signed) + '\n'), payload]))
+    }
+    const [a, b, c] = files(dir).filter((n) => n.endsWith('.layer'))
+    resign(a, [{entries: 1, compression: 'gzip', compressedSize: '9', uncompressedSize: 0, whiteouts: []}, ['/x', 'file', 0, 0, 0, 1, 0]])
+    resign(b, [{entries: 1, compression: 'gzip', compressedSize: 9, uncompressedSize: 9, whiteouts: []}, ['/x', 'file', '0644', 0, 0, 1, 0, {xattrs: {k: 1}}]])
+    for (const hook of files(dir).filter((n) => n.endsWith('.hook'))) resign(hook, [{plan: {heads: 7}, paths: 'x', facts: [{head: ['x']}]}])
+    rmSync(join(dir, c))
+    execFileSync('mkfifo', [join(dir, c)])
+
+    const tampered = new LayerCache({dir})
+    expect(said(await compare(BROKEN, tampered))).toEqual(uncached)
+    expect(tampered.stats()).toMatchObject({hits: 0, layersRead: 4})
   })
 
   it('a layer claiming a cached diff_id over other bytes is read, and fails as it does without a cache', async () => {
