@@ -14,7 +14,7 @@ import type {FleetReport} from '../fleet/report.js'
 import {FLEET_FORMATS, renderFleetAsffBatches, renderFleetReport, toJsonFleetReport, type FleetFormat} from '../report/fleet/index.js'
 import {reportFlags} from './flags.js'
 import {writeOutputFile} from './output-file.js'
-import {formatForFile, outputTarget, type OutputFlags} from './report-output.js'
+import {formatForFile, outputTarget, writeOutputs, type OutputFlags} from './report-output.js'
 import {terminalWidth} from './terminal.js'
 
 export const fleetReportFlags = {
@@ -41,15 +41,12 @@ export async function emitFleetReport(report: FleetReport, flags: FleetOutputFla
   const shown = fleetView(report, flags)
   const options = {failOn: flags['fail-on'], verbose: flags.verbose, quiet: flags.quiet}
   const outputs = flags.output ?? []
-  for (const value of outputs) {
-    const {format, path} = outputTarget(value, FLEET_FORMATS, flags.format, formatForFile)
-    if (format === 'asff' && path.endsWith('/')) {
-      await writeAsffBatches(shown, path, options)
-      continue
-    }
-    const text = renderFleetReport(shown, format, options)
-    await writeOutputFile(path, text.endsWith('\n') ? text : text + '\n')
-  }
+  // asff:DIR/ is a directory of batch files; every other output is one file, written as compare's are.
+  const targets = outputs.map((value) => ({value, ...outputTarget(value, FLEET_FORMATS, flags.format, formatForFile)}))
+  const isAsffDir = ({format, path}: {format: FleetFormat; path: string}) => format === 'asff' && path.endsWith('/')
+  for (const target of targets.filter(isAsffDir)) await writeAsffBatches(shown, target.path, options)
+  const files = targets.filter((target) => !isAsffDir(target)).map((target) => target.value)
+  await writeOutputs(files, FLEET_FORMATS, flags.format, formatForFile, (format) => renderFleetReport(shown, format, options))
   if (!context.json) {
     const format = outputs.length > 0 ? 'table' : (flags.format ?? 'table')
     process.stdout.write(renderFleetReport(shown, format, {...options, color: format === 'table' && context.color, width: terminalWidth(process.stdout)}))

@@ -106,7 +106,8 @@ function fleetReportProblem(data: unknown): string | undefined {
   return undefined
 }
 
-function functionProblem(fn: unknown): string | undefined {
+/** Why `fn` is not a function result the renderers can trust, or undefined (also --state's check). */
+export function functionProblem(fn: unknown): string | undefined {
   if (!isRecord(fn)) return 'not an object'
   for (const key of ['arn', 'name', 'region'] as const) if (typeof fn[key] !== 'string') return `no ${key}`
   if (fn.packageType !== 'Image' && fn.packageType !== 'Zip') return 'packageType is neither Image nor Zip'

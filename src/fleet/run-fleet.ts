@@ -91,7 +91,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
       const stored = fn.error ? undefined : state?.lookup(fn.arn, key)
       let result: FleetFunctionResult
       if (stored) {
-        result = {...stored, fromState: true}
+        // Who the function is comes from the account now, not from the file.
+        result = {...stored, arn: fn.arn, name: fn.name, region: fn.region, packageType: fn.packageType, fromState: true}
         fromState++
       } else {
         result = await auditFunction(fn, options, aws, config)
@@ -109,12 +110,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetReport> {
 
   // Without a layer cache every referenced layer of every audited image was read.
   const audited = results.filter((r) => !r.fromState && r.image)
-  const cache = options.layerCache?.stats() ?? {
-    layersReferenced: audited.reduce((sum, r) => sum + r.image!.layers, 0),
-    layersRead: audited.reduce((sum, r) => sum + r.image!.layers, 0),
-    bytesReferenced: audited.reduce((sum, r) => sum + r.image!.compressedSize, 0),
-    bytesRead: audited.reduce((sum, r) => sum + r.image!.compressedSize, 0),
-  }
+  const layers = audited.reduce((sum, r) => sum + r.image!.layers, 0)
+  const bytes = audited.reduce((sum, r) => sum + r.image!.compressedSize, 0)
+  const cache = options.layerCache?.stats() ?? {layersReferenced: layers, layersRead: layers, bytesReferenced: bytes, bytesRead: bytes}
   const warnings = [
     // Said once for the fleet, not once a function (runCompare's own report warnings are not kept).
     ...expiredIgnoreWarnings(config),

@@ -14,6 +14,7 @@ import {createInterface} from 'node:readline'
 import {LayerAuditError} from '../errors.js'
 import type {FunctionConfig} from '../lambda/function-config.js'
 import {packageInfo} from '../report/tool-info.js'
+import {functionProblem} from './merge.js'
 import type {FleetFunctionResult} from './report.js'
 
 export const STATE_VERSION = 1
@@ -129,14 +130,13 @@ async function endsWithNewline(file: string, size: number): Promise<boolean> {
 function parseLine(text: string): StateLine | undefined {
   try {
     const value = JSON.parse(text) as Partial<StateLine>
+    // A result is checked as merge checks a shard report's: the renderers trust what passes.
     const ok =
       value?.v === STATE_VERSION &&
       typeof value.arn === 'string' &&
       typeof value.key === 'string' &&
-      typeof value.result === 'object' &&
-      value.result !== null &&
-      value.result.arn === value.arn &&
-      Array.isArray(value.result.findings)
+      functionProblem(value.result) === undefined &&
+      value.result!.arn === value.arn
     return ok ? (value as StateLine) : undefined
   } catch {
     return undefined

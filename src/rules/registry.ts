@@ -25,10 +25,6 @@ export function rulesFor(command: AuditCommand): RuleMeta[] {
   return rules.filter((rule) => rule.scope !== 'fleet')
 }
 
-/** What `fleet` runs: compare's rules for each image function, and its own. */
-export function fleetRules(): RuleMeta[] {
-  return [...rules]
-}
 
 /** The rules a command runs on its own, not counting the scan rules compare and lint also run (`layer-audit rules --scope`). */
 export function ownRulesOf(command: AuditCommand): RuleMeta[] {

@@ -26,7 +26,7 @@ function readinessCase(prepared: PreparedFunction, classname: string): string {
     ...(readiness?.baseImage ? [`base image: ${readiness.baseImage}`] : []),
     ...(readiness?.notes ?? []).map((note) => `note: ${note}`),
   ]
-  return `    <testcase classname="${xml(`${classname}.migration-readiness`)}" name="migration readiness" time="0">\n      <system-out>${xmlText(lines.join('\n'))}</system-out>\n    </testcase>`
+  return `    <testcase classname="${xml(`${classname}.migration-readiness`)}" name="migration readiness" time="0">\n      <system-out>${xmlText(lines.map(displayText).join('\n'))}</system-out>\n    </testcase>`
 }
 
 function functionSuite(prepared: PreparedFunction, fleet: PreparedFleet): Suite {
