@@ -1,5 +1,5 @@
 /** One FleetReport from function results: what `fleet` ends with and what `merge` makes of shard reports. */
-import {summarize} from '../audit/gate.js'
+import {failsGate, summarize, type FailOn} from '../audit/gate.js'
 import type {Finding} from '../rules/types.js'
 import type {FleetFunctionResult, FleetReport, FleetStats, FleetVerdict} from './report.js'
 
@@ -12,6 +12,12 @@ export interface CombineMeta {
   warnings?: string[]
   /** Counters the results cannot tell (cache and state figures); the function counts are computed here. */
   stats: Omit<FleetStats, 'functions' | 'imageFunctions' | 'zipFunctions'>
+}
+
+/** pass or fail by the gate's threshold over the function's own findings; error and zip stay what they are. */
+export function verdictOf(result: Pick<FleetFunctionResult, 'verdict' | 'summary'>, failOn: FailOn): FleetVerdict {
+  if (result.verdict === 'error' || result.verdict === 'zip') return result.verdict
+  return failsGate(result.summary, failOn) ? 'fail' : 'pass'
 }
 
 export function combineFleet(results: readonly FleetFunctionResult[], meta: CombineMeta): FleetReport {

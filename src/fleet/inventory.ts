@@ -8,7 +8,7 @@
 import {GetFunctionCommand, LambdaClient, ListFunctionsCommand, type FunctionConfiguration} from '@aws-sdk/client-lambda'
 import {globToRegExp} from '../audit/path-glob.js'
 import {AwsError, UsageError} from '../errors.js'
-import {awsError, makeClient, type AwsOptions} from '../lambda/aws.js'
+import {awsError, FUNCTION_ARN, makeClient, type AwsOptions} from '../lambda/aws.js'
 import {parseFunctionConfig, type FunctionConfig} from '../lambda/function-config.js'
 import {DEFAULT_RETRY, withRetry, type RetryPolicy} from './api-retry.js'
 import {TokenBucket} from './token-bucket.js'
@@ -153,12 +153,11 @@ class FleetApi {
 function listedFunction(configuration: FunctionConfiguration, region: string, what: string): FleetFunction {
   const {FunctionArn: arn, FunctionName: name, PackageType: packageType} = configuration
   if (!arn || !name) throw new AwsError('AWS', 'ListFunctions returned a function without FunctionArn or FunctionName', {input: what})
-  return {arn: unqualified(arn), name, region, packageType: packageType === 'Image' ? 'Image' : 'Zip', tags: {}}
-}
-
-/** arn:aws:lambda:REGION:ACCOUNT:function:NAME, without a :VERSION or :ALIAS. */
-function unqualified(arn: string): string {
-  return arn.split(':').slice(0, 7).join(':')
+  // The ARN keys the shard, the state and GetFunction: one that is not a function of this region is not used.
+  const match = FUNCTION_ARN.exec(arn)
+  if (!match || match[2] !== region) throw new AwsError('AWS', 'ListFunctions returned a FunctionArn that is not a function ARN of this region', {input: what})
+  // Without its :VERSION or :ALIAS.
+  return {arn: match[5] ? arn.slice(0, -match[5].length) : arn, name, region, packageType: packageType === 'Image' ? 'Image' : 'Zip', tags: {}}
 }
 
 function globMatcher(globs: string[] = []): (fn: FleetFunction) => boolean {

@@ -9,9 +9,8 @@ import {FileTooLargeError, readFileCapped} from '../io/capped-read.js'
 import {jsonErrorPlace} from '../io/json-syntax.js'
 import {SEVERITIES} from '../rules/types.js'
 import type {FailOn} from '../audit/gate.js'
-import {combineFleet} from './combine.js'
+import {combineFleet, verdictOf} from './combine.js'
 import type {FleetFunctionResult, FleetReport, FleetStats} from './report.js'
-import {verdictOf} from './run-fleet.js'
 
 const MAX_REPORT_BYTES = 512 * 1024 * 1024
 const VERDICTS = new Set(['pass', 'fail', 'error', 'zip'])

@@ -7,7 +7,7 @@
  */
 import {anticipatedHeads, captureCacheKey} from '../audit/capture-cache.js'
 import {applyConfig, expiredIgnoreWarnings, loadConfig, type LayerAuditConfig} from '../audit/config.js'
-import {summarize, atOrAbove, type FailOn} from '../audit/gate.js'
+import {summarize, type FailOn} from '../audit/gate.js'
 import {runCompare} from '../audit/run-audit.js'
 import {LayerAuditError, UsageError} from '../errors.js'
 import type {LayerCache} from '../fs/layer-cache.js'
@@ -18,10 +18,10 @@ import {redactReport} from '../report/redaction.js'
 import type {Report} from '../audit/report.js'
 import {WRAPPER_VARIABLE} from '../rules/compare/environment-paths.js'
 import {unauditable} from '../rules/fleet/function-unauditable.js'
-import type {Finding, Summary} from '../rules/types.js'
+import type {Finding} from '../rules/types.js'
 import {listFleet, type FleetFunction} from './inventory.js'
 import {migrationReadiness} from './readiness.js'
-import {combineFleet} from './combine.js'
+import {combineFleet, verdictOf} from './combine.js'
 import type {FleetFunctionResult, FleetReport} from './report.js'
 import {inShard, type Shard} from './shard.js'
 import {FleetState, stateKey} from './state.js'
@@ -188,12 +188,6 @@ function wrapperPaths(functions: readonly FleetFunction[]): Set<string> {
   return paths
 }
 
-/** pass or fail by the gate's threshold; error and zip stay what they are. */
-export function verdictOf(result: Pick<FleetFunctionResult, 'verdict' | 'summary'>, failOn: FailOn): FleetFunctionResult['verdict'] {
-  if (result.verdict === 'error' || result.verdict === 'zip') return result.verdict
-  const summary: Summary = result.summary
-  return (['error', 'warning', 'note'] as const).some((s) => summary[s] > 0 && atOrAbove(s, failOn)) ? 'fail' : 'pass'
-}
 
 /** What besides the function decides its result: a changed rule config or scan cap re-audits every function. */
 function auditSettings(options: FleetRunOptions, config: LayerAuditConfig): unknown {

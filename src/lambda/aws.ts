@@ -42,7 +42,8 @@ export interface LayerVersion {
 }
 
 const LAYER_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):layer:([A-Za-z0-9_-]+):(\d+)$/
-const FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(:[A-Za-z0-9$_-]+)?$/
+/** arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]. */
+export const FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(:[A-Za-z0-9$_-]+)?$/
 
 export function isLayerArn(value: string): boolean {
   return LAYER_ARN.test(value)

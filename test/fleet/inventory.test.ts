@@ -241,6 +241,17 @@ describe('failures', () => {
     expect(stub.requests('GetFunction')).toBe(0)
   })
 
+  test('a listed FunctionArn that is not a function of the region listed stops the run: it would key shards, state and GetFunction', async () => {
+    stub.functions.set('elsewhere', {configuration: {FunctionName: 'elsewhere', FunctionArn: arnOf(US, 'elsewhere')}})
+    try {
+      const e = await failure(inventory({regions: [EU]}))
+      expect(e.line).toContain('ListFunctions returned a FunctionArn that is not a function ARN of this region')
+      expect(stub.requests('GetFunction')).toBe(0)
+    } finally {
+      stub.functions.delete('elsewhere')
+    }
+  })
+
   test('a Lambda endpoint that cannot be reached stops the run with one line', async () => {
     const closed = new LambdaStub()
     await closed.start()
