@@ -84,12 +84,13 @@ describe('an ASFF finding', () => {
     expect(of('missing-file').Types).toEqual(['Software and Configuration Checks/AWS Security Best Practices'])
   })
 
-  it('cuts a long message to 1024 characters with "…", and never sends a blank one', () => {
-    const long = {rule: 'missing-file', severity: 'error' as const, path: '/opt/x', message: `${'é'.repeat(1500)}`}
+  it('cuts a long message to 1024 characters (code points: never half a pair) with "…", and never sends a blank one', () => {
+    const long = {rule: 'missing-file', severity: 'error' as const, path: '/opt/x', message: `${'😀'.repeat(1500)}`}
     const blank = {rule: 'missing-file', severity: 'error' as const, path: '/opt/y', message: '   '}
     const [cut, filled] = toAsffFindings(fleetOf([imageFunction('long', [long, blank])]), options) as Json[]
-    expect(cut!.Description).toHaveLength(ASFF_LIMITS.description)
-    expect(cut!.Description.endsWith('…')).toBe(true)
+    expect(Array.from(cut!.Description as string)).toHaveLength(ASFF_LIMITS.description)
+    expect(cut!.Description.endsWith('😀…')).toBe(true)
+    expect((cut!.Description as string).isWellFormed()).toBe(true)
     expect(filled!.Description).toBe(filled!.Title)
   })
 

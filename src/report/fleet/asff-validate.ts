@@ -30,8 +30,8 @@ function validateFinding(finding: unknown, at: string): string[] {
   if (!isObject(finding)) return [`${at}: not an object`]
   const problems: string[] = []
   if (finding.SchemaVersion !== ASFF_SCHEMA_VERSION) problems.push(`${at}.SchemaVersion: must be "${ASFF_SCHEMA_VERSION}"`)
-  text(finding, 'Id', 512, problems, at)
-  text(finding, 'GeneratorId', 512, problems, at)
+  text(finding, 'Id', ASFF_LIMITS.id, problems, at)
+  text(finding, 'GeneratorId', ASFF_LIMITS.id, problems, at)
   text(finding, 'Title', ASFF_LIMITS.title, problems, at)
   text(finding, 'Description', ASFF_LIMITS.description, problems, at)
   if (typeof finding.ProductArn !== 'string' || !PRODUCT_ARN.test(finding.ProductArn)) problems.push(`${at}.ProductArn: not a Security Hub product ARN`)
@@ -72,7 +72,7 @@ function validateOptional(finding: Json, at: string): string[] {
     if (!isObject(fields) || Object.keys(fields).length > ASFF_LIMITS.productFields) problems.push(`${at}.ProductFields: at most ${ASFF_LIMITS.productFields} pairs`)
     else {
       for (const [key, value] of Object.entries(fields)) {
-        if (key.length > ASFF_LIMITS.productFieldKey) problems.push(`${at}.ProductFields: key ${JSON.stringify(key.slice(0, 20))}… is too long`)
+        if (Array.from(key).length > ASFF_LIMITS.productFieldKey) problems.push(`${at}.ProductFields: key ${JSON.stringify(key.slice(0, 20))}… is too long`)
         if (typeof value !== 'string' || Array.from(value).length > ASFF_LIMITS.productFieldValue) problems.push(`${at}.ProductFields.${key}: a string of at most ${ASFF_LIMITS.productFieldValue} characters`)
       }
     }

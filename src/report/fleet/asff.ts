@@ -14,7 +14,6 @@
  */
 import type {FleetFunctionResult, FleetReport} from '../../fleet/report.js'
 import type {Finding, RuleMeta, Severity} from '../../rules/types.js'
-import {fingerprintOf} from '../fingerprint.js'
 import {messageText} from '../prepared.js'
 import type {RenderOptions} from '../reporter.js'
 import {TOOL_NAME, packageInfo, ruleDocsUri} from '../tool-info.js'
@@ -22,7 +21,7 @@ import {prepareFleet, type PreparedFunction} from './prepared.js'
 
 export const ASFF_SCHEMA_VERSION = '2018-10-08'
 export const ASFF_BATCH_LIMIT = 100
-export const ASFF_LIMITS = {title: 256, description: 1024, recommendation: 512, productFieldKey: 128, productFieldValue: 2048, productFields: 50} as const
+export const ASFF_LIMITS = {id: 512, title: 256, description: 1024, recommendation: 512, productFieldKey: 128, productFieldValue: 2048, productFields: 50} as const
 
 const SEVERITY_LABELS: Record<Severity, 'HIGH' | 'MEDIUM' | 'LOW'> = {error: 'HIGH', warning: 'MEDIUM', note: 'LOW'}
 const BEST_PRACTICES = 'Software and Configuration Checks/AWS Security Best Practices'
@@ -105,7 +104,8 @@ function asffFinding(prepared: PreparedFunction, finding: Finding, rule: RuleMet
   const arn = parseFunctionArn(fn.arn)
   // Without an account and region there is no ProductArn Security Hub would accept: such a function is not sent.
   if (!arn) return undefined
-  const fingerprint = finding.fingerprint ?? fingerprintOf(finding)
+  // prepareFleet fingerprinted every finding.
+  const fingerprint = finding.fingerprint!
   const title = nonBlank(rule?.title ?? finding.rule, finding.rule)
   const docs = ruleDocsUri(finding.rule)
   return {

@@ -13,7 +13,6 @@
 import {createHash} from 'node:crypto'
 import type {FleetReport} from '../../fleet/report.js'
 import type {Finding} from '../../rules/types.js'
-import {fingerprintOf} from '../fingerprint.js'
 import type {RenderOptions} from '../reporter.js'
 import {locationUri, SARIF_SCHEMA_URI, sarifDriver, sarifResult} from '../sarif.js'
 import {TOOL_NAME} from '../tool-info.js'
@@ -23,7 +22,7 @@ export const FLEET_FINGERPRINT_VERSION = 'layerAuditFleet/v1'
 
 export function fleetFingerprint(arn: string, finding: Finding): string {
   return createHash('sha256')
-    .update(['layer-audit-fleet/v1', arn, finding.fingerprint ?? fingerprintOf(finding)].join('\0'))
+    .update(['layer-audit-fleet/v1', arn, finding.fingerprint!].join('\0'))
     .digest('hex')
 }
 
@@ -41,7 +40,7 @@ function functionResult(prepared: PreparedFunction, finding: Finding, ruleIndex:
     ...(result.properties as Record<string, unknown> | undefined),
     functionArn: fn.arn,
     ...(fn.imageUri ? {imageUri: fn.imageUri} : {}),
-    fingerprint: finding.fingerprint ?? fingerprintOf(finding),
+    fingerprint: finding.fingerprint!,
   }
   return result
 }
